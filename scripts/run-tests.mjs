@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+// Runs the test suite with node:test. Node 20's --test does not expand globs, so the files
+// are listed here. `node scripts/run-tests.mjs unit` runs one folder.
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+
+const folders = process.argv.slice(2).length ? process.argv.slice(2) : ['unit', 'integration', 'e2e'];
+const files = [];
+const walk = (dir) => {
+  for (const name of readdirSync(dir).sort()) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) walk(path);
+    else if (name.endsWith('.test.ts')) files.push(path);
+  }
+};
+for (const folder of folders) walk(join('test', folder));
+if (!files.length) {
+  console.error('no test files found');
+  process.exit(1);
+}
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
+  stdio: 'inherit',
+  env: { ...process.env, NODE_NO_WARNINGS: '1' },
+});
+process.exit(result.status ?? 1);

@@ -1,0 +1,42 @@
+// Our application ⇄ WSO2's ApplicationModel JSON (what the admin API speaks).
+import type { Application } from './application.js';
+
+export function toApplicationModel(app: Application, location: string) {
+  return {
+    id: app.id,
+    name: app.name,
+    description: app.description,
+    clientId: app.clientId,
+    inboundProtocolConfiguration: {
+      oidc: {
+        clientId: app.clientId,
+        grantTypes: app.oidc.grantTypes,
+        callbackURLs: app.oidc.callbackURLs,
+        publicClient: app.oidc.publicClient,
+        pkce: app.oidc.pkce,
+        clientAuthentication: { tokenEndpointAuthMethod: app.oidc.tokenEndpointAuthMethod },
+      },
+    },
+    authenticationSequence: app.sequence,
+    advancedConfigurations: { skipLoginConsent: true, skipLogoutConsent: false },
+    managementScopes: app.managementScopes,
+    isManagementApp: app.managementScopes.length > 0,
+    self: location,
+  };
+}
+
+export function toApplicationListItem(app: Application, location: string) {
+  return { id: app.id, name: app.name, description: app.description, clientId: app.clientId, self: location };
+}
+
+export function toOidcInbound(app: Application) {
+  return {
+    clientId: app.clientId,
+    clientSecret: app.clientSecret ?? undefined,
+    grantTypes: app.oidc.grantTypes,
+    callbackURLs: app.oidc.callbackURLs,
+    publicClient: app.oidc.publicClient,
+    pkce: app.oidc.pkce,
+    clientAuthentication: { tokenEndpointAuthMethod: app.oidc.tokenEndpointAuthMethod },
+  };
+}

@@ -1,0 +1,154 @@
+// Registering and changing service providers. The admin routes and the CLI call these.
+import type { Deps } from '../deps.js';
+import { badRequest, conflict, notFound } from '../errors.js';
+import { newId, randomToken } from '../crypto/ids.js';
+import { epochSeconds } from '../clock.js';
+import { isUniqueViolation } from '../users/user.service.js';
+import { ADMIN_SCOPES } from '../access/admin-scopes.js';
+import {
+  findApplicationById, insertApplication, updateApplication, deleteApplication, type ApplicationRow,
+} from './application.repository.js';
+import { toApplication, GRANT_TYPES, type Application, type OidcConfig, type GrantType } from './application.js';
+import { parseSequence } from './sequence.js';
+
+export interface ApplicationInput {
+  name?: unknown;
+  description?: unknown;
+  inboundProtocolConfiguration?: { oidc?: unknown } | unknown;
+  authenticationSequence?: unknown;
+  managementScopes?: unknown;
+}
+
+const enabled = (): boolean => true;
+
+function parseName(value: unknown): string {
+  if (typeof value !== 'string' || !value.trim() || value.length > 255) throw badRequest('name is required (1 to 255 characters)');
+  return value.trim();
+}
+
+function parseCallbackUrl(value: unknown, index: number): string {
+  if (typeof value !== 'string') throw badRequest(`callbackURLs[${index}] must be a string`);
+  let url: URL;
+  try { url = new URL(value); } catch { throw badRequest(`callbackURLs[${index}] "${value}" is not an absolute URL`); }
+  if (url.hash) throw badRequest(`callbackURLs[${index}] must not contain a fragment`);
+  if (!['https:', 'http:'].includes(url.protocol) && !/^[a-z][a-z0-9+.-]*\.[a-z0-9+.-]+:$/.test(url.protocol)) {
+    throw badRequest(`callbackURLs[${index}] must be https (http only for localhost) or a private-use scheme like com.example.app:`);
+  }
+  if (url.protocol === 'http:' && !['localhost', '127.0.0.1', '[::1]'].includes(url.hostname)) {
+    throw badRequest(`callbackURLs[${index}] must use https (plain http is allowed only for localhost)`);
+  }
+  return value;
+}
+
+export function parseOidc(input: unknown, current?: OidcConfig): OidcConfig {
+  if (input === undefined) {
+    return current ?? { grantTypes: ['authorization_code', 'refresh_token'], callbackURLs: [], publicClient: false, pkce: { mandatory: false, supportPlainTransformAlgorithm: false }, tokenEndpointAuthMethod: 'client_secret_basic' };
+  }
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw badRequest('inboundProtocolConfiguration.oidc must be an object');
+  const raw = input as Record<string, unknown>;
+  const base = parseOidc(undefined, current);
+  const grantTypes = raw.grantTypes ?? base.grantTypes;
+  if (!Array.isArray(grantTypes) || grantTypes.length === 0) throw badRequest('oidc.grantTypes must list at least one grant type');
+  for (const g of grantTypes) {
+    if (!GRANT_TYPES.includes(g as GrantType)) throw badRequest(`oidc.grantTypes: "${String(g)}" is not supported (use ${GRANT_TYPES.join(', ')})`);
+  }
+  const callbackURLs = raw.callbackURLs ?? base.callbackURLs;
+  if (!Array.isArray(callbackURLs)) throw badRequest('oidc.callbackURLs must be a list of URLs');
+  const publicClient = raw.publicClient ?? base.publicClient;
+  if (typeof publicClient !== 'boolean') throw badRequest('oidc.publicClient must be true or false');
+  const pkceRaw = (raw.pkce ?? base.pkce) as Record<string, unknown>;
+  if (typeof pkceRaw !== 'object' || pkceRaw === null || typeof (pkceRaw.mandatory ?? false) !== 'boolean') throw badRequest('oidc.pkce.mandatory must be true or false');
+  if (pkceRaw.supportPlainTransformAlgorithm === true) throw badRequest('oidc.pkce.supportPlainTransformAlgorithm is not supported: only S256 is accepted');
+  const grants = [...new Set(grantTypes as GrantType[])];
+  if (grants.includes('authorization_code') && callbackURLs.length === 0) throw badRequest('oidc.callbackURLs must list at least one URL for the authorization_code grant');
+  if (publicClient && grants.includes('client_credentials')) throw badRequest('a public client cannot use the client_credentials grant');
+  const authRaw = (raw.clientAuthentication as Record<string, unknown> | undefined)?.tokenEndpointAuthMethod;
+  const method = publicClient ? 'none' : (authRaw ?? (base.tokenEndpointAuthMethod === 'none' ? 'client_secret_basic' : base.tokenEndpointAuthMethod));
+  if (method !== 'none' && method !== 'client_secret_basic' && method !== 'client_secret_post') {
+    throw badRequest('oidc.clientAuthentication.tokenEndpointAuthMethod must be client_secret_basic or client_secret_post');
+  }
+  return {
+    grantTypes: grants,
+    callbackURLs: [...new Set(callbackURLs.map(parseCallbackUrl))],
+    publicClient,
+    pkce: { mandatory: publicClient || pkceRaw.mandatory === true, supportPlainTransformAlgorithm: false },
+    tokenEndpointAuthMethod: method,
+  };
+}
+
+function parseManagementScopes(value: unknown, current: string[] = []): string[] {
+  if (value === undefined) return current;
+  if (!Array.isArray(value) || !value.every((s) => typeof s === 'string')) throw badRequest('managementScopes must be a list of scope names');
+  for (const scope of value) {
+    if (!ADMIN_SCOPES.includes(scope)) throw badRequest(`managementScopes: "${scope}" is not an admin scope (known: ${ADMIN_SCOPES.join(', ')})`);
+  }
+  return [...new Set(value as string[])];
+}
+
+const oidcOf = (input: ApplicationInput): unknown =>
+  (input.inboundProtocolConfiguration as { oidc?: unknown } | undefined)?.oidc;
+
+export async function registerApplication(deps: Deps, tenantId: string, input: ApplicationInput): Promise<Application> {
+  if (typeof input !== 'object' || input === null) throw badRequest('the body must be a JSON object');
+  const name = parseName(input.name);
+  if (input.description !== undefined && typeof input.description !== 'string') throw badRequest('description must be a string');
+  const oidc = parseOidc(oidcOf(input));
+  const now = epochSeconds(deps.clock);
+  const row: ApplicationRow = {
+    tenant_id: tenantId,
+    id: newId(),
+    name,
+    description: (input.description as string | undefined) ?? '',
+    client_id: randomToken(18),
+    client_secret: oidc.publicClient ? null : deps.secrets.seal(randomToken(32)),
+    oidc: JSON.stringify(oidc),
+    auth_sequence: JSON.stringify(parseSequence(input.authenticationSequence, enabled)),
+    management_scopes: JSON.stringify(parseManagementScopes(input.managementScopes)),
+    created_at: now,
+    updated_at: now,
+  };
+  try {
+    await insertApplication(deps.store.db, row);
+  } catch (err) {
+    if (isUniqueViolation(err)) throw conflict(`an application named "${name}" already exists`);
+    throw err;
+  }
+  return toApplication(row, deps.secrets);
+}
+
+export async function getApplication(deps: Deps, tenantId: string, id: string): Promise<Application> {
+  const row = await findApplicationById(deps.store.db, tenantId, id);
+  if (!row) throw notFound(`application ${id} not found`);
+  return toApplication(row, deps.secrets);
+}
+
+export async function patchApplication(deps: Deps, tenantId: string, id: string, input: ApplicationInput): Promise<Application> {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw badRequest('the body must be a JSON object');
+  const current = await getApplication(deps, tenantId, id);
+  const values: Partial<ApplicationRow> = { updated_at: epochSeconds(deps.clock) };
+  if (input.name !== undefined) values.name = parseName(input.name);
+  if (input.description !== undefined) {
+    if (typeof input.description !== 'string') throw badRequest('description must be a string');
+    values.description = input.description;
+  }
+  if (oidcOf(input) !== undefined) {
+    const oidc = parseOidc(oidcOf(input), current.oidc);
+    values.oidc = JSON.stringify(oidc);
+    if (oidc.publicClient) values.client_secret = null;
+    else if (!current.clientSecret) values.client_secret = deps.secrets.seal(randomToken(32));
+  }
+  if (input.authenticationSequence !== undefined) values.auth_sequence = JSON.stringify(parseSequence(input.authenticationSequence, enabled));
+  if (input.managementScopes !== undefined) values.management_scopes = JSON.stringify(parseManagementScopes(input.managementScopes));
+  try {
+    await updateApplication(deps.store.db, tenantId, id, values);
+  } catch (err) {
+    if (isUniqueViolation(err)) throw conflict(`an application named "${String(values.name)}" already exists`);
+    throw err;
+  }
+  return getApplication(deps, tenantId, id);
+}
+
+export async function removeApplication(deps: Deps, tenantId: string, id: string): Promise<void> {
+  const result = await deleteApplication(deps.store.db, tenantId, id);
+  if (!result.numDeletedRows) throw notFound(`application ${id} not found`);
+}

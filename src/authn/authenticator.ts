@@ -1,0 +1,60 @@
+// The plugin contract. An authenticator shows a page and judges what comes back; the flow
+// engine decides everything else (order, lockouts, which step is current, the subject).
+import type { Deps } from '../deps.js';
+import type { Tenant } from '../tenants/tenant.js';
+import type { Application } from '../applications/application.js';
+import type { User } from '../users/user.js';
+
+export interface Page {
+  title: string;
+  /** Inner HTML of the step's form (already escaped); the engine wraps it in the layout. */
+  html: string;
+}
+
+export interface StepContext {
+  deps: Deps;
+  tenant: Tenant;
+  application: Application;
+  /** The user identified by an earlier step or by the session, if any. */
+  user?: User;
+  /** Message to show from the previous attempt (already a sentence for people). */
+  error?: string;
+  /** Values to put back into the form after a failed attempt (never secrets). */
+  values?: Record<string, string>;
+}
+
+export type FormInput = Record<string, string | undefined>;
+
+export interface FlowError {
+  code: string;
+  message: string;
+}
+
+export type StepOutcome =
+  | { kind: 'page'; page: Page }
+  | { kind: 'success'; user: User }
+  | { kind: 'failure'; error: FlowError; values?: Record<string, string> }
+  | { kind: 'skip' };
+
+export interface Authenticator {
+  /** Canonical name, stored and returned by the API: 'BasicAuthenticator', 'totp', … */
+  name: string;
+  /** Also accepted on input: 'basic'. */
+  aliases?: string[];
+  displayName: string;
+  /** RFC 8176 values this authenticator proves. */
+  amr: string[];
+  /** A previous step must have identified the user (cannot be in step 1). */
+  needsKnownUser: boolean;
+  /** Shown while the user's lock for this factor holds; must not reveal the lock to guessers. */
+  lockedMessage: string;
+  /** Show the step's page (or skip it). */
+  start(ctx: StepContext): Promise<StepOutcome>;
+  /**
+   * For authenticators that identify the user from the form (e.g. a username), so the
+   * engine can check the lockout before `handle` runs. Must not verify anything.
+   */
+  identify?(ctx: StepContext, input: FormInput): Promise<User | undefined>;
+  /** Judge what the page posted back. */
+  handle(ctx: StepContext, input: FormInput): Promise<StepOutcome>;
+}

@@ -1,0 +1,20 @@
+// GET /api/server/v1/authenticators — what the registry offers, for the API and console.
+import type { FastifyInstance } from 'fastify';
+import { requireScope } from '../access/caller.js';
+import { listAuthenticators } from './registry.js';
+
+export async function authenticatorRoutes(app: FastifyInstance) {
+  app.get('/api/server/v1/authenticators', async (request) => {
+    requireScope(request, 'internal_application_mgt_view');
+    return listAuthenticators().map((a) => ({
+      id: Buffer.from(a.name).toString('base64url'),
+      name: a.name,
+      aliases: a.aliases ?? [],
+      displayName: a.displayName,
+      type: 'LOCAL',
+      isEnabled: true,
+      amr: a.amr,
+      needsKnownUser: a.needsKnownUser,
+    }));
+  });
+}

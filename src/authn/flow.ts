@@ -1,0 +1,137 @@
+// The flow engine: runs an application's authentication sequence for one login. It knows
+// nothing about OIDC: it gets the tenant, the application, what the session already
+// proved and the form input, and answers "show this page" or "done: this user, this amr".
+import type { Deps } from '../deps.js';
+import type { Tenant } from '../tenants/tenant.js';
+import { effectiveSequence, type Application } from '../applications/application.js';
+import type { User } from '../users/user.js';
+import { getUser } from '../users/user.service.js';
+import { epochSeconds } from '../clock.js';
+import type { Authenticator, FormInput, Page, StepContext, StepOutcome } from './authenticator.js';
+import { findAuthenticator } from './registry.js';
+import { nextStep, amrFor, acrFor } from './sequence-policy.js';
+import { lockState, recordFailure, recordSuccess } from './regulation.js';
+
+/** Serialisable state of one login, kept in the provider's interaction. */
+export interface FlowState {
+  csrf: string;
+  userId?: string;
+  /** Authenticators proven earlier in this browser session (reused, not re-run). */
+  fromSession: Record<string, number>;
+  /** Authenticators completed in this login. */
+  completed: Record<string, number>;
+  /** Authenticators that chose to skip themselves (e.g. optional TOTP, not enrolled). */
+  skipped: string[];
+}
+
+export type FlowResult =
+  | { kind: 'page'; stepId: number; authenticator: string; page: Page; error?: string }
+  | { kind: 'done'; userId: string; amr: string[]; acr: string; authTime: number; factors: Record<string, number> }
+  | { kind: 'error'; title: string; message: string };
+
+export interface FlowInput {
+  deps: Deps;
+  tenant: Tenant;
+  application: Application;
+  state: FlowState;
+}
+
+function done(state: FlowState): Set<string> {
+  return new Set([...Object.keys(state.fromSession), ...Object.keys(state.completed), ...state.skipped]);
+}
+
+async function knownUser(flow: FlowInput): Promise<User | undefined> {
+  return flow.state.userId ? getUser(flow.deps, flow.tenant.id, flow.state.userId).catch(() => undefined) : undefined;
+}
+
+function current(flow: FlowInput): { stepId: number; authenticator: Authenticator } | { error: FlowResult } | undefined {
+  const step = nextStep(effectiveSequence(flow.application), done(flow.state));
+  if (!step) return undefined;
+  // Several options in one step (the chooser) come later; the first option runs.
+  const name = step.options[0]!.authenticator;
+  const authenticator = findAuthenticator(name);
+  if (!authenticator) {
+    return { error: { kind: 'error', title: 'Sign-in is not available', message: `This application asks for the sign-in method "${name}", which this server does not offer. Ask the administrator to fix the application's authentication steps.` } };
+  }
+  return { stepId: step.id, authenticator };
+}
+
+/** Runs steps until one needs the user, or the sequence is complete. */
+export async function advance(flow: FlowInput, error?: string, values?: Record<string, string>): Promise<FlowResult> {
+  for (;;) {
+    const step = current(flow);
+    if (!step) return finish(flow);
+    if ('error' in step) return step.error;
+    const user = await knownUser(flow);
+    if (step.authenticator.needsKnownUser && !user) {
+      return { kind: 'error', title: 'Sign-in is not available', message: 'This application\'s authentication steps are misconfigured: a step needs a user identified by an earlier step.' };
+    }
+    const ctx: StepContext = { deps: flow.deps, tenant: flow.tenant, application: flow.application, user, error, values };
+    const outcome = await step.authenticator.start(ctx);
+    const next = await apply(flow, step.stepId, step.authenticator, outcome, ctx);
+    if (next) return next;
+  }
+}
+
+/** Handles a form post for step `stepId`; a post for any other step is refused. */
+export async function submit(flow: FlowInput, stepId: number, input: FormInput): Promise<FlowResult> {
+  const step = current(flow);
+  if (!step) return finish(flow);
+  if ('error' in step) return step.error;
+  if (step.stepId !== stepId) return advance(flow, 'This page was out of date. Please try again.');
+  const { deps, tenant } = flow;
+  const authenticator = step.authenticator;
+  let user = await knownUser(flow);
+  const base: StepContext = { deps, tenant, application: flow.application, user };
+  user ??= await authenticator.identify?.(base, input);
+  const ctx: StepContext = { ...base, user };
+
+  const lock = user ? await lockState(deps, tenant.id, user.id, authenticator.name) : { locked: false };
+  const outcome = await authenticator.handle(ctx, input);
+  if (lock.locked) {
+    // Judged anyway so a locked account answers in the same time, then refused whatever
+    // the result, and not counted again.
+    deps.logger.warn({ event: 'login_refused_locked', tenantId: tenant.id, userId: user!.id, factor: authenticator.name }, 'attempt on a locked account');
+    return advance(flow, authenticator.lockedMessage, outcome.kind === 'failure' ? outcome.values : undefined);
+  }
+  if (outcome.kind === 'failure') {
+    if (user) await recordFailure(deps, tenant.id, user.id, authenticator.name);
+    deps.logger.info({ event: 'login_failed', tenantId: tenant.id, userId: user?.id, factor: authenticator.name, code: outcome.error.code }, 'authentication step failed');
+    return advance(flow, outcome.error.message, outcome.values);
+  }
+  const next = await apply(flow, stepId, authenticator, outcome, ctx);
+  return next ?? advance(flow);
+}
+
+/** Records a step's outcome; returns what to show, or undefined to go on to the next step. */
+async function apply(flow: FlowInput, stepId: number, authenticator: Authenticator, outcome: StepOutcome, ctx: StepContext): Promise<FlowResult | undefined> {
+  switch (outcome.kind) {
+    case 'page':
+      return { kind: 'page', stepId, authenticator: authenticator.name, page: outcome.page, error: ctx.error };
+    case 'skip':
+      flow.state.skipped.push(authenticator.name);
+      return undefined;
+    case 'failure':
+      return advance(flow, outcome.error.message, outcome.values);
+    case 'success': {
+      if (flow.state.userId && outcome.user.id !== flow.state.userId) {
+        return { kind: 'error', title: 'Sign-in failed', message: 'Every step of a sign-in must be completed by the same user. Start again.' };
+      }
+      await recordSuccess(flow.deps, flow.tenant.id, outcome.user.id, authenticator.name);
+      flow.state.userId = outcome.user.id;
+      flow.state.completed[authenticator.name] = epochSeconds(flow.deps.clock);
+      flow.deps.logger.info({ event: 'login_step_succeeded', tenantId: flow.tenant.id, userId: outcome.user.id, factor: authenticator.name }, 'authentication step succeeded');
+      return undefined;
+    }
+  }
+}
+
+function finish(flow: FlowInput): FlowResult {
+  const { state } = flow;
+  if (!state.userId) return { kind: 'error', title: 'Sign-in failed', message: 'No step of this application\'s sign-in identifies the user.' };
+  const factors = { ...state.fromSession, ...state.completed };
+  const amr = amrFor(Object.keys(factors));
+  const times = Object.values(state.completed);
+  const authTime = times.length ? Math.max(...times) : Math.max(...Object.values(factors));
+  return { kind: 'done', userId: state.userId, amr, acr: acrFor(amr), authTime, factors };
+}

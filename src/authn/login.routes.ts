@@ -1,0 +1,136 @@
+// The login pages: /authenticationendpoint/{uid}, loaded only through the provider's
+// interaction, which the interaction cookie binds to this browser.
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type Provider from 'oidc-provider';
+import type { Deps } from '../deps.js';
+import type { ProviderRegistry } from '../oidc/registry.js';
+import type { GatehouseResult } from '../oidc/provider.js';
+import { findApplicationByClientId } from '../applications/application.repository.js';
+import { toApplication, effectiveSequence } from '../applications/application.js';
+import { randomToken } from '../crypto/ids.js';
+import { renderErrorPage, renderLayout } from '../ui/layout.js';
+import { escapeHtml } from '../ui/html.js';
+import { epochSeconds } from '../clock.js';
+import { loadFactors } from './authn-session.repository.js';
+import { advance, submit, type FlowInput, type FlowResult, type FlowState } from './flow.js';
+
+type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
+
+// Reasons that demand a fresh login: the session's earlier steps must not be reused.
+const FRESH_LOGIN_REASONS = new Set(['no_session', 'login_prompt', 'max_age', 'id_token_hint', 'claims_id_token_sub_value', 'essential_acrs', 'essential_acr']);
+
+export function loginRoutes(deps: Deps, providers: ProviderRegistry) {
+  return async function register(app: FastifyInstance) {
+    const page = (reply: FastifyReply, status: number, title: string, message: string) =>
+      reply.code(status).type('text/html; charset=utf-8').send(renderErrorPage(title, message));
+
+    async function load(request: FastifyRequest<{ Params: { uid: string } }>, reply: FastifyReply) {
+      const tenant = request.tenant;
+      if (!tenant) return page(reply, 404, 'Not found', 'There is no such organization on this server.');
+      const provider = await providers.get(tenant);
+      let interaction: Interaction;
+      try {
+        interaction = await provider.interactionDetails(request.raw, reply.raw);
+      } catch {
+        return page(reply, 400, 'This sign-in has expired', 'This sign-in page has expired or was opened in another browser. Go back to the application and sign in again.');
+      }
+      if (interaction.uid !== request.params.uid) {
+        return page(reply, 400, 'This sign-in has expired', 'This sign-in page belongs to another sign-in or another browser. Go back to the application and sign in again.');
+      }
+      const clientId = String(interaction.params.client_id);
+      const row = await findApplicationByClientId(deps.store.db, tenant.id, clientId);
+      if (!row) return page(reply, 400, 'Unknown application', 'The application that sent you here is no longer registered.');
+      const application = toApplication(row, deps.secrets);
+      const stored = (interaction.result as { flow?: FlowState } | undefined)?.flow;
+      const state = stored ?? await initialState(interaction, tenant.id);
+      return { provider, interaction, flow: { deps, tenant, application, state } satisfies FlowInput };
+    }
+
+    async function initialState(interaction: Interaction, tenantId: string): Promise<FlowState> {
+      const state: FlowState = { csrf: randomToken(24), fromSession: {}, completed: {}, skipped: [] };
+      const reasons = interaction.prompt.reasons;
+      const session = interaction.session;
+      if (session?.accountId && session.uid && !reasons.some((r) => FRESH_LOGIN_REASONS.has(r))) {
+        state.fromSession = await loadFactors(deps.store.db, tenantId, session.uid, session.accountId, epochSeconds(deps.clock));
+        if (Object.keys(state.fromSession).length) state.userId = session.accountId;
+      }
+      return state;
+    }
+
+    async function respond(reply: FastifyReply, loaded: Exclude<Awaited<ReturnType<typeof load>>, FastifyReply>, result: FlowResult) {
+      const { provider, interaction, flow } = loaded;
+      if (result.kind === 'error') return page(reply, 400, result.title, result.message);
+      if (result.kind === 'done') {
+        const gatehouse: GatehouseResult = { factors: result.factors };
+        const redirectTo = await provider.interactionResult(reply.request.raw, reply.raw, {
+          login: { accountId: result.userId, amr: result.amr, acr: result.acr, ts: result.authTime, remember: true },
+          gatehouse,
+        }, { mergeWithLastSubmission: false });
+        return reply.redirect(redirectTo, 303);
+      }
+      interaction.result = { flow: flow.state };
+      await interaction.save(Math.max(1, (interaction.exp ?? 0) - epochSeconds(deps.clock)));
+      const action = `${flow.tenant.pathPrefix}/authenticationendpoint/${interaction.uid}`;
+      const body = `
+<form method="post" action="${escapeHtml(action)}" novalidate>
+  <input type="hidden" name="csrf" value="${escapeHtml(flow.state.csrf)}">
+  <input type="hidden" name="step" value="${result.stepId}">
+  ${result.page.html}
+</form>
+<p><a href="${escapeHtml(action)}/abort">Cancel and return to ${escapeHtml(flow.application.name)}</a></p>`;
+      return reply.code(result.error ? 400 : 200).type('text/html; charset=utf-8').send(renderLayout({
+        title: result.page.title,
+        heading: `${result.page.title} to ${flow.application.name}`,
+        body,
+        error: result.error,
+      }));
+    }
+
+    app.get<{ Params: { uid: string } }>('/authenticationendpoint/:uid', async (request, reply) => {
+      const loaded = await load(request, reply);
+      if (!loaded || 'sent' in loaded) return loaded;
+      const { interaction, flow } = loaded;
+      if (interaction.prompt.reasons.includes('acr_unreachable')) {
+        const redirectTo = await loaded.provider.interactionResult(request.raw, reply.raw, {
+          error: 'unmet_authentication_requirements',
+          error_description: `this application's authentication sequence cannot meet the requested acr_values`,
+        }, { mergeWithLastSubmission: false });
+        return reply.redirect(redirectTo, 303);
+      }
+      if (effectiveSequence(flow.application).steps.length === 0) return page(reply, 400, 'Sign-in is not available', 'This application has no authentication steps.');
+      return respond(reply, loaded, await advance(flow));
+    });
+
+    app.post<{ Params: { uid: string }; Body: Record<string, string | undefined> }>('/authenticationendpoint/:uid', {
+      config: { rateLimit: { max: deps.config.identity_mgt.login_rate_limit.max_requests, timeWindow: deps.config.identity_mgt.login_rate_limit.window_seconds * 1000 } },
+    }, async (request, reply) => {
+      const loaded = await load(request, reply);
+      if (!loaded || 'sent' in loaded) return loaded;
+      const body = (request.body ?? {}) as Record<string, unknown>;
+      const input: Record<string, string | undefined> = {};
+      for (const [k, v] of Object.entries(body)) if (typeof v === 'string') input[k] = v;
+      if (!sameToken(input.csrf, loaded.flow.state.csrf)) {
+        return respond(reply, loaded, await advance(loaded.flow, 'Your form expired. Please try again.'));
+      }
+      const stepId = Number(input.step);
+      return respond(reply, loaded, await submit(loaded.flow, Number.isInteger(stepId) ? stepId : -1, input));
+    });
+
+    app.get<{ Params: { uid: string } }>('/authenticationendpoint/:uid/abort', async (request, reply) => {
+      const loaded = await load(request, reply);
+      if (!loaded || 'sent' in loaded) return loaded;
+      const redirectTo = await loaded.provider.interactionResult(request.raw, reply.raw, {
+        error: 'access_denied', error_description: 'the user cancelled the sign-in',
+      }, { mergeWithLastSubmission: false });
+      return reply.redirect(redirectTo, 303);
+    });
+  };
+}
+
+function sameToken(given: string | undefined, expected: string): boolean {
+  if (!given) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}

@@ -1,0 +1,68 @@
+// Brute-force regulation: the flow engine asks before a step and reports after it.
+// Failures are counted per user *and factor* in one atomic statement each, so concurrent
+// attempts on several nodes sharing PostgreSQL are all counted and lock exactly once.
+import { sql } from 'kysely';
+import type { Deps } from '../deps.js';
+import { epochSeconds } from '../clock.js';
+
+export interface LockState {
+  locked: boolean;
+  /** Epoch seconds; null while not locked or when only an administrator can unlock. */
+  lockedUntil: number | null;
+}
+
+const LOCKED_FOREVER = 253402300799; // 9999-12-31: auto-unlock disabled
+
+export async function lockState(deps: Deps, tenantId: string, userId: string, factor: string): Promise<LockState> {
+  if (!deps.config.identity_mgt.account_locking.enable_account_locking) return { locked: false, lockedUntil: null };
+  const row = await deps.store.db.selectFrom('login_failure').select(['locked_until'])
+    .where('tenant_id', '=', tenantId).where('user_id', '=', userId).where('factor', '=', factor).executeTakeFirst();
+  const until = row?.locked_until == null ? null : Number(row.locked_until);
+  if (until !== null && until > epochSeconds(deps.clock)) return { locked: true, lockedUntil: until === LOCKED_FOREVER ? null : until };
+  return { locked: false, lockedUntil: null };
+}
+
+/** Counts one failure; locks the factor when the count reaches the allowed number. */
+export async function recordFailure(deps: Deps, tenantId: string, userId: string, factor: string): Promise<LockState> {
+  const policy = deps.config.identity_mgt.account_locking;
+  const now = epochSeconds(deps.clock);
+  const db = deps.store.db;
+  // A lock that has run out starts a fresh count (the lock_count keeps growing the next lock).
+  await db.updateTable('login_failure').set({ failed_attempts: 0, locked_until: null })
+    .where('tenant_id', '=', tenantId).where('user_id', '=', userId).where('factor', '=', factor)
+    .where('locked_until', '<=', now).execute();
+  const counted = await db.insertInto('login_failure')
+    .values({ tenant_id: tenantId, user_id: userId, factor, failed_attempts: 1, lock_count: 0, locked_until: null })
+    .onConflict((oc) => oc.columns(['tenant_id', 'user_id', 'factor'])
+      .doUpdateSet({ failed_attempts: sql<number>`login_failure.failed_attempts + 1` }))
+    .returning(['failed_attempts', 'lock_count'])
+    .executeTakeFirstOrThrow();
+  if (!policy.enable_account_locking || counted.failed_attempts !== policy.allowed_failed_attempts) {
+    return lockState(deps, tenantId, userId, factor);
+  }
+  // Exactly one attempt sees the count equal the limit, so exactly one sets the lock.
+  const minutes = policy.auto_unlock_after * policy.auto_unlock_time_increment_ratio ** counted.lock_count;
+  const until = policy.auto_unlock_after === 0 ? LOCKED_FOREVER : now + Math.round(minutes * 60);
+  await db.updateTable('login_failure')
+    .set({ locked_until: until, lock_count: sql<number>`lock_count + 1` })
+    .where('tenant_id', '=', tenantId).where('user_id', '=', userId).where('factor', '=', factor).execute();
+  deps.logger.warn({ event: 'account_locked', tenantId, userId, factor, lockedUntil: until }, 'account locked after failed attempts');
+  return { locked: true, lockedUntil: until === LOCKED_FOREVER ? null : until };
+}
+
+export async function recordSuccess(deps: Deps, tenantId: string, userId: string, factor: string): Promise<void> {
+  await deps.store.db.deleteFrom('login_failure')
+    .where('tenant_id', '=', tenantId).where('user_id', '=', userId).where('factor', '=', factor).execute();
+}
+
+export async function unlock(deps: Deps, tenantId: string, userId: string, factor?: string): Promise<void> {
+  let q = deps.store.db.deleteFrom('login_failure').where('tenant_id', '=', tenantId).where('user_id', '=', userId);
+  if (factor) q = q.where('factor', '=', factor);
+  await q.execute();
+}
+
+export async function failedAttempts(deps: Deps, tenantId: string, userId: string, factor: string): Promise<number> {
+  const row = await deps.store.db.selectFrom('login_failure').select('failed_attempts')
+    .where('tenant_id', '=', tenantId).where('user_id', '=', userId).where('factor', '=', factor).executeTakeFirst();
+  return row?.failed_attempts ?? 0;
+}

@@ -1,0 +1,40 @@
+// Pure rules about sequences and what a session has proven: which step comes next,
+// which amr/acr a set of completed authenticators earns, which acr a sequence can reach.
+import type { AuthenticationSequence, SequenceStep } from '../applications/application.js';
+import { findAuthenticator } from './registry.js';
+
+export const ACR_1FA = 'urn:gatehouse:acr:1fa';
+export const ACR_MFA = 'urn:gatehouse:acr:mfa';
+export const ACR_VALUES = [ACR_1FA, ACR_MFA];
+
+/** The first step none of whose options is in `done` (completed or skipped). */
+export function nextStep(sequence: AuthenticationSequence, done: ReadonlySet<string>): SequenceStep | undefined {
+  return sequence.steps.find((step) => !step.options.some((o) => done.has(o.authenticator)));
+}
+
+export const satisfies = (sequence: AuthenticationSequence, done: ReadonlySet<string>): boolean =>
+  nextStep(sequence, done) === undefined;
+
+/** RFC 8176 values for what was proven, with "mfa" once two different factors were. */
+export function amrFor(authenticators: Iterable<string>): string[] {
+  const amr = new Set<string>();
+  for (const name of authenticators) for (const value of findAuthenticator(name)?.amr ?? []) amr.add(value);
+  const factors = [...amr];
+  if (factors.length >= 2) amr.add('mfa');
+  return [...amr];
+}
+
+export const acrFor = (amr: readonly string[]): string => (amr.includes('mfa') ? ACR_MFA : ACR_1FA);
+
+/** The strongest acr a full run of the sequence earns. */
+export function reachableAcr(sequence: AuthenticationSequence): string {
+  const names = sequence.steps.map((s) => s.options[0]!.authenticator);
+  return acrFor(amrFor(names));
+}
+
+/** Does a requested acr list contain something the sequence can give? (empty: yes) */
+export function acrReachable(requested: readonly string[], sequence: AuthenticationSequence): boolean {
+  if (requested.length === 0) return true;
+  const best = reachableAcr(sequence);
+  return requested.some((acr) => acr === best || (acr === ACR_1FA && best === ACR_MFA));
+}

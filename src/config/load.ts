@@ -1,0 +1,145 @@
+// Reads gatehouse.toml (optional), overlays the environment, validates every key and
+// freezes the result. Errors name the key and where it came from, one line each.
+import { readFileSync, existsSync } from 'node:fs';
+import { parse as parseToml } from 'smol-toml';
+import { schema, leaves, type Config, type Leaf } from './schema.js';
+import { envName, SHORT_ENV } from './env.js';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+export interface LoadOptions {
+  argv?: string[];
+  env?: Record<string, string | undefined>;
+  /** Inline overrides (tests): same shape as the TOML file, applied over it. */
+  overrides?: Record<string, unknown>;
+}
+
+export function configPath(argv: string[], env: Record<string, string | undefined>): string | undefined {
+  const i = argv.findIndex((a) => a === '--config' || a.startsWith('--config='));
+  if (i >= 0) {
+    const arg = argv[i]!;
+    return arg.includes('=') ? arg.slice('--config='.length) : argv[i + 1];
+  }
+  if (env.GATEHOUSE_CONFIG) return env.GATEHOUSE_CONFIG;
+  return existsSync('gatehouse.toml') ? 'gatehouse.toml' : undefined;
+}
+
+export function loadConfig(options: LoadOptions = {}): Config {
+  const env = options.env ?? process.env;
+  const problems: string[] = [];
+  let file: Record<string, unknown> = {};
+  const path = configPath(options.argv ?? [], env);
+  if (path) {
+    try {
+      file = parseToml(readFileSync(path, 'utf8')) as Record<string, unknown>;
+    } catch (err) {
+      throw new ConfigError([`config file ${path}: ${(err as Error).message.split('\n')[0]}`]);
+    }
+    problems.push(...unknownKeys(file, schema, [], path));
+  }
+  const resolved: Record<string, unknown> = {};
+  for (const [keyPath, leaf] of leaves()) {
+    const dotted = keyPath.join('.');
+    let value: unknown = leaf.default;
+    let source = 'default';
+    const fromFile = dig(file, keyPath);
+    if (fromFile !== undefined) { value = fromFile; source = `${path}`; }
+    const fromOverride = options.overrides ? dig(options.overrides, keyPath) : undefined;
+    if (fromOverride !== undefined) { value = fromOverride; source = 'overrides'; }
+    for (const name of [...(SHORT_ENV[dotted] ?? []), envName(keyPath)]) {
+      const raw = env[name];
+      if (raw !== undefined && raw !== '') {
+        value = fromEnv(raw, leaf);
+        source = `environment variable ${name}`;
+      }
+    }
+    const problem = check(value, leaf);
+    if (problem) problems.push(`${dotted} (${source}): ${problem}`);
+    setPath(resolved, keyPath, value);
+  }
+  if (problems.length) throw new ConfigError(problems);
+  const config = resolved as unknown as Config;
+  const server = config.server as { base_url: string; port: number };
+  if (!server.base_url) server.base_url = `http://localhost:${server.port}`;
+  server.base_url = server.base_url.replace(/\/+$/, '');
+  const baseProblem = checkBaseUrl(server.base_url);
+  if (baseProblem) throw new ConfigError([`server.base_url: ${baseProblem}`]);
+  return deepFreeze(config);
+}
+
+function checkBaseUrl(value: string): string | undefined {
+  let url: URL;
+  try { url = new URL(value); } catch { return `"${value}" is not a URL`; }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'must start with http:// or https://';
+  if (url.search || url.hash) return 'must not have a query or fragment';
+  return undefined;
+}
+
+function fromEnv(raw: string, leaf: Leaf): unknown {
+  switch (leaf.type) {
+    case 'integer': return /^-?\d+$/.test(raw.trim()) ? Number(raw) : raw;
+    case 'boolean': return raw === 'true' ? true : raw === 'false' ? false : raw;
+    case 'string[]': return raw.split(',').map((s) => s.trim()).filter(Boolean);
+    default: return raw;
+  }
+}
+
+function check(value: unknown, leaf: Leaf): string | undefined {
+  switch (leaf.type) {
+    case 'integer':
+      if (typeof value !== 'number' || !Number.isInteger(value)) return `must be a whole number, got ${JSON.stringify(value)}`;
+      if (leaf.min !== undefined && value < leaf.min) return `must be at least ${leaf.min}, got ${value}`;
+      if (leaf.max !== undefined && value > leaf.max) return `must be at most ${leaf.max}, got ${value}`;
+      return undefined;
+    case 'boolean':
+      return typeof value === 'boolean' ? undefined : `must be true or false, got ${JSON.stringify(value)}`;
+    case 'string[]':
+      return Array.isArray(value) && value.every((v) => typeof v === 'string') ? undefined : 'must be a list of strings';
+    default:
+      if (typeof value !== 'string') return `must be a string, got ${JSON.stringify(value)}`;
+      if (leaf.oneOf && !leaf.oneOf.includes(value)) return `must be one of ${leaf.oneOf.join(', ')}, got "${value}"`;
+      return undefined;
+  }
+}
+
+function unknownKeys(node: Record<string, unknown>, decl: Record<string, unknown>, prefix: string[], path: string): string[] {
+  const out: string[] = [];
+  for (const [key, value] of Object.entries(node)) {
+    const d = decl[key] as Record<string, unknown> | undefined;
+    const dotted = [...prefix, key].join('.');
+    if (!d) out.push(`${dotted} (${path}): unknown key`);
+    else if (!('type' in d && 'default' in d)) {
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) out.push(`${dotted} (${path}): must be a [section]`);
+      else out.push(...unknownKeys(value as Record<string, unknown>, d, [...prefix, key], path));
+    }
+  }
+  return out;
+}
+
+function dig(obj: Record<string, unknown>, keyPath: string[]): unknown {
+  let node: unknown = obj;
+  for (const key of keyPath) {
+    if (typeof node !== 'object' || node === null) return undefined;
+    node = (node as Record<string, unknown>)[key];
+  }
+  return node;
+}
+
+function setPath(obj: Record<string, unknown>, keyPath: string[], value: unknown): void {
+  let node = obj;
+  for (const key of keyPath.slice(0, -1)) node = (node[key] ??= {}) as Record<string, unknown>;
+  node[keyPath[keyPath.length - 1]!] = value;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,88 @@
+// Every configuration key, declared once: its type, default and a sentence for the docs.
+// docs/configuration.md is checked against this table by a test, and environment
+// variable names are derived from the paths here (see env.ts).
+
+export type LeafType = 'string' | 'integer' | 'boolean' | 'url' | 'string[]';
+
+export interface Leaf {
+  type: LeafType;
+  default: string | number | boolean | string[];
+  description: string;
+  min?: number;
+  max?: number;
+  oneOf?: readonly string[];
+  secret?: boolean;
+}
+
+export const schema = {
+  server: {
+    base_url: { type: 'string', default: '', description: 'Public URL of the server (scheme, host, port, no trailing slash). Every URL Gatehouse prints or issues is built from it, never from the request. Defaults to http://localhost:{port}.' },
+    host: { type: 'string', default: '0.0.0.0', description: 'Interface to listen on.' },
+    port: { type: 'integer', default: 9443, min: 0, max: 65535, description: 'TCP port to listen on (plain HTTP; terminate TLS in a proxy and set trust_proxy).' },
+    trust_proxy: { type: 'boolean', default: false, description: 'Trust X-Forwarded-For from a reverse proxy for the client IP (rate limits, audit). Host and scheme still come from base_url.' },
+    data_dir: { type: 'string', default: './data', description: 'Directory for the embedded SQLite store and the generated encryption key.' },
+  },
+  database: {
+    url: { type: 'string', default: '', description: 'Empty for the embedded SQLite store in data_dir, a file path or sqlite:/path for another SQLite file, or postgres://user@host:5432/db for PostgreSQL.' },
+    pool_size: { type: 'integer', default: 10, min: 1, max: 200, description: 'PostgreSQL connection pool size.' },
+  },
+  super_admin: {
+    username: { type: 'string', default: 'admin', description: 'Username of the super administrator created in carbon.super on first start.' },
+    password: { type: 'string', default: '', secret: true, description: 'Password for that account on first start. Empty: a random password is generated and printed once.' },
+    create_admin_account: { type: 'boolean', default: true, description: 'Create the super administrator on first start.' },
+  },
+  security: {
+    encryption_key: { type: 'string', default: '', secret: true, description: 'Base64 of 32 random bytes used to encrypt secrets at rest (AES-256-GCM). Empty: generated into data_dir/encryption.key on first start. Several nodes must share one key.' },
+  },
+  identity_mgt: {
+    account_locking: {
+      enable_account_locking: { type: 'boolean', default: true, description: 'Lock an account after too many failed password attempts.' },
+      allowed_failed_attempts: { type: 'integer', default: 5, min: 1, max: 1000, description: 'Failed attempts allowed before the account locks.' },
+      auto_unlock_after: { type: 'integer', default: 5, min: 0, max: 525600, description: 'Minutes until a locked account unlocks by itself (0: only an administrator unlocks it).' },
+      auto_unlock_time_increment_ratio: { type: 'integer', default: 2, min: 1, max: 100, description: 'Each further lock lasts this many times longer than the previous one.' },
+    },
+    login_rate_limit: {
+      max_requests: { type: 'integer', default: 30, min: 1, max: 100000, description: 'Login and admin Basic-auth attempts allowed per client IP within window_seconds.' },
+      window_seconds: { type: 'integer', default: 60, min: 1, max: 86400, description: 'Length of the per-IP rate-limit window.' },
+    },
+  },
+  admin_api: {
+    allow_basic_auth: { type: 'boolean', default: true, description: 'Accept HTTP Basic with an administrator\'s credentials on the admin and SCIM APIs.' },
+  },
+  oauth: {
+    authorization_code_validity: { type: 'integer', default: 60, min: 10, max: 600, description: 'Seconds an authorization code stays valid.' },
+    user_access_token_validity: { type: 'integer', default: 3600, min: 60, max: 86400, description: 'Seconds an access token issued to a user stays valid.' },
+    application_access_token_validity: { type: 'integer', default: 3600, min: 60, max: 86400, description: 'Seconds a client-credentials access token stays valid.' },
+    refresh_token_validity: { type: 'integer', default: 86400, min: 60, max: 31536000, description: 'Seconds a refresh token stays valid (rotated on every use).' },
+    id_token_validity: { type: 'integer', default: 3600, min: 60, max: 86400, description: 'Seconds an ID token stays valid.' },
+  },
+  session: {
+    idle_timeout: { type: 'integer', default: 900, min: 60, max: 2592000, description: 'Seconds of inactivity after which the sign-in session ends.' },
+    absolute_timeout: { type: 'integer', default: 43200, min: 300, max: 31536000, description: 'Seconds after sign-in after which the session ends regardless of activity.' },
+    interaction_timeout: { type: 'integer', default: 600, min: 60, max: 3600, description: 'Seconds a user has to finish a login page flow.' },
+  },
+  logging: {
+    level: { type: 'string', default: 'info', oneOf: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], description: 'Log level of the JSON logs on stdout.' },
+  },
+} as const satisfies Record<string, unknown>;
+
+// Turns the declaration into the typed, resolved config object.
+type Resolve<T> = T extends { type: infer K; default: unknown }
+  ? K extends 'integer' ? number : K extends 'boolean' ? boolean : K extends 'string[]' ? string[] : string
+  : { readonly [P in keyof T]: Resolve<T[P]> };
+
+export type Config = Resolve<typeof schema>;
+
+export function isLeaf(node: unknown): node is Leaf {
+  return typeof node === 'object' && node !== null && 'type' in node && 'default' in node;
+}
+
+/** Every leaf with its dotted path, in declaration order. */
+export function leaves(node: Record<string, unknown> = schema, prefix: string[] = []): Array<[string[], Leaf]> {
+  const out: Array<[string[], Leaf]> = [];
+  for (const [key, child] of Object.entries(node)) {
+    if (isLeaf(child)) out.push([[...prefix, key], child]);
+    else out.push(...leaves(child as Record<string, unknown>, [...prefix, key]));
+  }
+  return out;
+}

@@ -1,0 +1,41 @@
+// AES-256-GCM for secrets at rest (signing keys, cookie keys, client secrets).
+// Stored form: "v1.<iv>.<ciphertext+tag>" in base64url, so a key change is detectable.
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface SecretBox {
+  seal(plain: string): string;
+  open(sealed: string): string;
+}
+
+export function createSecretBox(key: Buffer): SecretBox {
+  if (key.length !== 32) throw new Error('security.encryption_key must be 32 bytes (base64)');
+  return {
+    seal(plain) {
+      const iv = randomBytes(12);
+      const cipher = createCipheriv('aes-256-gcm', key, iv);
+      const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final(), cipher.getAuthTag()]);
+      return `v1.${iv.toString('base64url')}.${body.toString('base64url')}`;
+    },
+    open(sealed) {
+      const [version, iv, body] = sealed.split('.');
+      if (version !== 'v1' || !iv || !body) throw new Error('sealed secret has an unknown format');
+      const raw = Buffer.from(body, 'base64url');
+      const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
+      decipher.setAuthTag(raw.subarray(raw.length - 16));
+      return Buffer.concat([decipher.update(raw.subarray(0, raw.length - 16)), decipher.final()]).toString('utf8');
+    },
+  };
+}
+
+/** The configured key, or the one generated into the data directory on first start. */
+export function loadEncryptionKey(configured: string, dataDir: string): Buffer {
+  if (configured) return Buffer.from(configured, 'base64');
+  const file = join(dataDir, 'encryption.key');
+  if (existsSync(file)) return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
+  mkdirSync(dataDir, { recursive: true });
+  const key = randomBytes(32);
+  writeFileSync(file, key.toString('base64') + '\n', { mode: 0o600 });
+  return key;
+}

@@ -1,0 +1,27 @@
+// One error type for everything the server says no to. `code` is stable: clients,
+// tests and the login pages' messages key on it.
+export class AppError extends Error {
+  constructor(
+    readonly code: string,
+    readonly status: number,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+}
+
+const make = (code: string, status: number) => (message: string, details?: Record<string, unknown>) =>
+  new AppError(code, status, message, details);
+
+export const badRequest = make('invalid_request', 400);
+export const unauthorized = make('unauthorized', 401);
+export const forbidden = make('forbidden', 403);
+export const notFound = make('not_found', 404);
+export const conflict = make('conflict', 409);
+export const tooManyRequests = make('too_many_requests', 429);
+
+export function assertThat(condition: unknown, error: AppError): asserts condition {
+  if (!condition) throw error;
+}

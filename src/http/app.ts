@@ -1,0 +1,85 @@
+// Assembles the server: tenant routing, security headers, caller authentication, errors,
+// and each feature's routes. Used by main.ts and by the tests (with inject()).
+import Fastify, { type FastifyInstance, type FastifyBaseLogger } from 'fastify';
+import formbody from '@fastify/formbody';
+import rateLimit from '@fastify/rate-limit';
+import type { Deps } from '../deps.js';
+import { createProviderRegistry, type ProviderRegistry } from '../oidc/registry.js';
+import { resolveTenant, tenantCookieKeys } from '../tenants/tenant.service.js';
+import type { Tenant } from '../tenants/tenant.js';
+import { authenticateCaller } from '../access/authenticate-caller.js';
+import { createIpLimiter } from '../access/ip-limiter.js';
+import { loginRoutes } from '../authn/login.routes.js';
+import { authenticatorRoutes } from '../authn/authenticators.routes.js';
+import { applicationRoutes } from '../applications/applications.routes.js';
+import { tenantRoutes } from '../tenants/tenants.routes.js';
+import { scimRoutes } from '../users/scim.routes.js';
+import { isReachable } from '../store/connect.js';
+import { rewriteTenantUrl, type RoutedRequest } from './tenant-routing.js';
+import { securityHeaders } from './security-headers.js';
+import { errorHandler } from './error-handler.js';
+import { oidcMount } from './oidc-mount.js';
+import { renderErrorPage } from '../ui/layout.js';
+
+export interface BuiltApp {
+  app: FastifyInstance;
+  providers: ProviderRegistry;
+}
+
+export async function buildApp(deps: Deps): Promise<BuiltApp> {
+  const { config } = deps;
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    trustProxy: config.server.trust_proxy,
+    rewriteUrl: (req) => rewriteTenantUrl(req as RoutedRequest),
+    bodyLimit: 256 * 1024,
+    requestIdHeader: false,
+  });
+  const providers = createProviderRegistry(deps, (tenantId) => tenantCookieKeys(deps, tenantId));
+  const tenants = new Map<string, Tenant>();
+  const limiter = createIpLimiter(config.identity_mgt.login_rate_limit.max_requests, config.identity_mgt.login_rate_limit.window_seconds * 1000);
+
+  app.decorateRequest('tenant', null);
+  app.decorateRequest('caller', null);
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    if (path.startsWith('/api/') || path.startsWith('/scim2/')) return errorHandler(Object.assign(new Error('not found'), { statusCode: 404 }) as never, request, reply);
+    return reply.code(404).type('text/html; charset=utf-8').send(renderErrorPage('Page not found', 'There is nothing at this address.'));
+  });
+  app.addHook('onSend', securityHeaders(config.server.base_url.startsWith('https:')));
+
+  app.addHook('onRequest', async (request) => {
+    const domain = (request.raw as RoutedRequest).tenantDomain;
+    if (!domain) return;
+    let tenant = tenants.get(domain);
+    if (!tenant) {
+      tenant = await resolveTenant(deps, domain);
+      if (tenant) tenants.set(domain, tenant);
+    }
+    request.tenant = tenant ?? null;
+  });
+  app.addHook('preHandler', async (request) => {
+    const path = request.url;
+    if (path.startsWith('/api/') || path.startsWith('/scim2/')) {
+      request.caller = await authenticateCaller(deps, providers, limiter, request);
+    }
+  });
+
+  await app.register(rateLimit, { global: false });
+  await app.register(formbody);
+
+  app.get('/health', async () => ({ status: 'UP' }));
+  app.get('/health/ready', async (_request, reply) => {
+    const ok = await isReachable(deps.store);
+    return reply.code(ok ? 200 : 503).send({ status: ok ? 'UP' : 'DOWN', store: deps.store.dialect });
+  });
+
+  await app.register(oidcMount(config, providers));
+  await app.register(loginRoutes(deps, providers));
+  await app.register(applicationRoutes(deps));
+  await app.register(authenticatorRoutes);
+  await app.register(tenantRoutes(deps, providers, (tenant) => tenants.set(tenant.domain, tenant)));
+  await app.register(scimRoutes(deps));
+  return { app: app as unknown as FastifyInstance, providers };
+}

@@ -1,0 +1,43 @@
+// Hands the OIDC endpoints to the tenant's oidc-provider. Host and scheme are forced to
+// base_url's, so no URL the provider builds depends on the request's Host header.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Config } from '../config/schema.js';
+import type { ProviderRegistry } from '../oidc/registry.js';
+import { renderErrorPage } from '../ui/layout.js';
+import type { RoutedRequest } from './tenant-routing.js';
+
+const DISCOVERY = '/.well-known/openid-configuration';
+
+export function oidcMount(config: Config, providers: ProviderRegistry) {
+  const base = new URL(config.server.base_url);
+  return async function register(app: FastifyInstance) {
+    // Leave request bodies unread: the provider parses its own.
+    app.removeAllContentTypeParsers();
+    app.addContentTypeParser('*', (_req, _payload, done) => done(null));
+
+    const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+      if (!request.tenant) {
+        return reply.code(404).type('text/html; charset=utf-8').send(renderErrorPage('Not found', 'There is no such organization on this server.'));
+      }
+      const provider = await providers.get(request.tenant);
+      const req = request.raw as RoutedRequest;
+      // The issuer is {base}/oauth2/token, so discovery also lives below it (as in WSO2).
+      if (req.url?.startsWith(`/oauth2/token${DISCOVERY}`)) {
+        req.url = req.url.replace(`/oauth2/token${DISCOVERY}`, DISCOVERY);
+      }
+      req.originalUrl = `${request.tenant.pathPrefix}${req.url}`;
+      req.headers.host = base.host;
+      req.headers['x-forwarded-proto'] = base.protocol.slice(0, -1);
+      delete req.headers['x-forwarded-host'];
+      delete req.headers['x-forwarded-port'];
+      if (!config.server.trust_proxy) delete req.headers['x-forwarded-for'];
+      reply.hijack();
+      // Security headers the provider does not set itself.
+      reply.raw.setHeader('x-content-type-options', 'nosniff');
+      reply.raw.setHeader('referrer-policy', 'no-referrer');
+      reply.raw.setHeader('x-frame-options', 'DENY');
+      await provider.callback()(req, reply.raw);
+    };
+    for (const url of ['/oauth2/*', '/oidc/*', DISCOVERY]) app.all(url, handler);
+  };
+}

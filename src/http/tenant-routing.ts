@@ -1,0 +1,28 @@
+// /t/{tenant}/… is stripped before routing, so every route is declared once; the tenant
+// domain travels on the raw request and is resolved in onRequest. The default tenant
+// answers both with and without the prefix; its URLs are always the unprefixed ones.
+import type { IncomingMessage } from 'node:http';
+import { DEFAULT_TENANT } from '../tenants/tenant.js';
+
+const TENANT_PATH = /^\/t\/([^/?#]+)(\/[^?#]*)?(\?.*)?$/;
+
+export interface RoutedRequest extends IncomingMessage {
+  tenantDomain?: string;
+  originalUrl?: string;
+}
+
+export function rewriteTenantUrl(req: RoutedRequest): string {
+  const url = req.url ?? '/';
+  const match = TENANT_PATH.exec(url);
+  if (!match) {
+    req.tenantDomain = DEFAULT_TENANT;
+    req.originalUrl = url;
+    return url;
+  }
+  const domain = decodeURIComponent(match[1]!).toLowerCase();
+  const rest = `${match[2] ?? '/'}${match[3] ?? ''}`;
+  req.tenantDomain = domain;
+  // oidc-provider derives its mount path from originalUrl minus url.
+  req.originalUrl = domain === DEFAULT_TENANT ? rest : url;
+  return rest;
+}

@@ -1,0 +1,73 @@
+// Process entry: config, store, migrations, first-start bootstrap, listen, graceful stop.
+import { loadConfig, ConfigError } from './config/load.js';
+import { openStore } from './store/connect.js';
+import { migrateToLatest } from './store/migrate.js';
+import { createLogger } from './logger.js';
+import { createSecretBox, loadEncryptionKey } from './crypto/secret-box.js';
+import { systemClock } from './clock.js';
+import { bootstrap } from './tenants/bootstrap.js';
+import { buildApp } from './http/app.js';
+import { purgeExpired } from './oidc/adapter.js';
+import type { Deps } from './deps.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig({ argv: process.argv.slice(2) });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      for (const problem of err.problems) process.stderr.write(`gatehouse: invalid configuration: ${problem}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const logger = createLogger(config.logging.level);
+  const store = openStore(config.database.url, config.server.data_dir, config.database.pool_size);
+  const secrets = createSecretBox(loadEncryptionKey(config.security.encryption_key, config.server.data_dir));
+  const deps: Deps = { config, store, clock: systemClock, logger, secrets };
+  await migrateToLatest(store);
+  const first = await bootstrap(deps);
+  const { app } = await buildApp(deps);
+  await app.listen({ port: config.server.port, host: config.server.host });
+
+  const base = config.server.base_url;
+  const lines = [
+    '',
+    `Gatehouse is running on ${store.where}`,
+    `  server:     ${base}/`,
+    `  discovery:  ${first.tenant.issuer}/.well-known/openid-configuration`,
+    `  admin API:  ${base}/api/server/v1/applications · users: ${base}/scim2/Users`,
+  ];
+  if (first.firstStart && first.adminUsername) {
+    lines.push(`  super administrator: ${first.adminUsername} (password ${first.adminSource})`);
+    if (first.generatedPassword) lines.push(`  password: ${first.generatedPassword}   <- shown only now; set GATEHOUSE_ADMIN_PASSWORD to choose one`);
+  } else if (!first.firstStart) {
+    lines.push('  super administrator: as created on first start (GATEHOUSE_ADMIN_USERNAME / GATEHOUSE_ADMIN_PASSWORD or [super_admin])');
+  }
+  process.stdout.write(`${lines.join('\n')}\n\n`);
+
+  const purge = setInterval(() => {
+    purgeExpired(store.db, systemClock).catch((err: unknown) => logger.warn({ err }, 'purging expired rows failed'));
+  }, 60_000);
+  purge.unref();
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    clearInterval(purge);
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    await app.close();
+    await store.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`gatehouse: failed to start: ${(err as Error).message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,37 @@
+// oidc-provider's view of a user: the claims each scope releases (OIDC Core 5.4).
+import type { Account, KoaContextWithOIDC } from 'oidc-provider';
+import type { Deps } from '../deps.js';
+import { findUserById } from '../users/user.repository.js';
+import { toUser } from '../users/user.js';
+
+export const SCOPE_CLAIMS = {
+  openid: ['sub', 'acr', 'amr', 'auth_time'],
+  profile: ['name', 'given_name', 'family_name', 'preferred_username', 'locale', 'updated_at'],
+  email: ['email', 'email_verified'],
+};
+
+export function accountFinder(deps: Deps, tenantId: string) {
+  return async function findAccount(_ctx: KoaContextWithOIDC, sub: string): Promise<Account | undefined> {
+    const row = await findUserById(deps.store.db, tenantId, sub);
+    if (!row) return undefined;
+    const user = toUser(row);
+    return {
+      accountId: user.id,
+      async claims() {
+        const c = user.claims;
+        const name = c.name ?? ([c.given_name, c.family_name].filter(Boolean).join(' ') || undefined);
+        return {
+          sub: user.id,
+          preferred_username: user.username,
+          name,
+          given_name: c.given_name,
+          family_name: c.family_name,
+          locale: c.locale,
+          email: c.email,
+          email_verified: c.email === undefined ? undefined : c.email_verified ?? false,
+          updated_at: user.updatedAt,
+        };
+      },
+    };
+  };
+}

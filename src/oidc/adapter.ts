@@ -1,0 +1,77 @@
+// oidc-provider's persistence on our store: one table, the tenant id in every key.
+// Clients are not stored here: they are read from the applications table (client-metadata.ts).
+import type { Adapter, AdapterPayload } from 'oidc-provider';
+import type { Kysely } from 'kysely';
+import type { Database } from '../store/database.js';
+import type { Clock } from '../clock.js';
+import { epochSeconds } from '../clock.js';
+
+export interface AdapterContext {
+  db: Kysely<Database>;
+  clock: Clock;
+  tenantId: string;
+  findClient(clientId: string): Promise<AdapterPayload | undefined>;
+}
+
+export function adapterFactory(ctx: AdapterContext) {
+  return class KyselyAdapter implements Adapter {
+    constructor(readonly kind: string) {}
+
+    private base() {
+      return ctx.db.selectFrom('oidc_model').where('tenant_id', '=', ctx.tenantId).where('kind', '=', this.kind);
+    }
+
+    async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
+      const row = {
+        payload: JSON.stringify(payload),
+        grant_id: payload.grantId ?? null,
+        user_code: payload.userCode ?? null,
+        uid: payload.uid ?? null,
+        expires_at: expiresIn ? epochSeconds(ctx.clock) + expiresIn : null,
+        consumed_at: null,
+      };
+      await ctx.db.insertInto('oidc_model')
+        .values({ tenant_id: ctx.tenantId, kind: this.kind, id, ...row })
+        .onConflict((oc) => oc.columns(['tenant_id', 'kind', 'id']).doUpdateSet(row))
+        .execute();
+    }
+
+    private async one(column: 'id' | 'uid' | 'user_code', value: string): Promise<AdapterPayload | undefined> {
+      const row = await this.base().select(['payload', 'expires_at', 'consumed_at']).where(column, '=', value).executeTakeFirst();
+      if (!row) return undefined;
+      if (row.expires_at !== null && Number(row.expires_at) <= epochSeconds(ctx.clock)) return undefined;
+      const payload = JSON.parse(row.payload) as AdapterPayload;
+      return row.consumed_at === null ? payload : { ...payload, consumed: Number(row.consumed_at) };
+    }
+
+    async find(id: string): Promise<AdapterPayload | undefined> {
+      if (this.kind === 'Client') return ctx.findClient(id);
+      return this.one('id', id);
+    }
+
+    findByUid(uid: string) { return this.one('uid', uid); }
+
+    findByUserCode(userCode: string) { return this.one('user_code', userCode); }
+
+    async consume(id: string): Promise<void> {
+      await ctx.db.updateTable('oidc_model').set({ consumed_at: epochSeconds(ctx.clock) })
+        .where('tenant_id', '=', ctx.tenantId).where('kind', '=', this.kind).where('id', '=', id).execute();
+    }
+
+    async destroy(id: string): Promise<void> {
+      await ctx.db.deleteFrom('oidc_model').where('tenant_id', '=', ctx.tenantId).where('kind', '=', this.kind).where('id', '=', id).execute();
+    }
+
+    async revokeByGrantId(grantId: string): Promise<void> {
+      await ctx.db.deleteFrom('oidc_model').where('tenant_id', '=', ctx.tenantId).where('grant_id', '=', grantId).execute();
+    }
+  };
+}
+
+/** Deletes expired rows of every tenant; run periodically. */
+export async function purgeExpired(db: Kysely<Database>, clock: Clock): Promise<number> {
+  const now = epochSeconds(clock);
+  const result = await db.deleteFrom('oidc_model').where('expires_at', '<=', now).executeTakeFirst();
+  await db.deleteFrom('authn_session').where('expires_at', '<=', now).execute();
+  return Number(result.numDeletedRows ?? 0);
+}

@@ -1,0 +1,201 @@
+// One oidc-provider per tenant, configured from the server config and the tenant's keys.
+import Provider, { errors, interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import type { Deps } from '../deps.js';
+import type { Tenant } from '../tenants/tenant.js';
+import { findApplicationByClientId } from '../applications/application.repository.js';
+import { toApplication, effectiveSequence } from '../applications/application.js';
+import { ADMIN_SCOPES } from '../access/admin-scopes.js';
+import { findUserById } from '../users/user.repository.js';
+import { toUser, isAdmin } from '../users/user.js';
+import { adapterFactory } from './adapter.js';
+import { accountFinder, SCOPE_CLAIMS } from './account.js';
+import { toClientMetadata, PKCE_REQUIRED } from './client-metadata.js';
+import { ACR_VALUES } from '../authn/sequence-policy.js';
+import { loadFactors, saveFactors, type Factors } from '../authn/authn-session.repository.js';
+import { satisfies, acrReachable } from '../authn/sequence-policy.js';
+import { epochSeconds } from '../clock.js';
+import { renderErrorPage, renderLayout } from '../ui/layout.js';
+import { escapeHtml } from '../ui/html.js';
+
+const { base: basePolicy, Check } = interactionPolicy;
+
+export interface TenantKeys {
+  signing: Array<Record<string, unknown>>;
+  cookies: string[];
+}
+
+/** Result of our login interaction, carried through the provider to the resume request. */
+export interface GatehouseResult {
+  factors: Factors;
+}
+
+export function createProvider(deps: Deps, tenant: Tenant, keys: TenantKeys): Provider {
+  const { config } = deps;
+  const secure = config.server.base_url.startsWith('https:');
+  const cookieSuffix = tenant.domain.replace(/[^a-z0-9]/g, '_');
+  const cookiePath = tenant.pathPrefix ? `${tenant.pathPrefix}/` : '/';
+
+  const loadApp = async (clientId: string) => {
+    const row = await findApplicationByClientId(deps.store.db, tenant.id, clientId);
+    return row ? toApplication(row, deps.secrets) : undefined;
+  };
+
+  const requestedAcrs = (ctx: KoaContextWithOIDC): string[] => {
+    const values = String(ctx.oidc.params?.acr_values ?? '').split(' ').filter(Boolean);
+    const claims = ctx.oidc.claims?.id_token?.acr;
+    if (claims?.essential) values.push(...(claims.values ?? (claims.value ? [claims.value] : [])));
+    return values;
+  };
+
+  // Factors the session proved before, plus those proven by the login being resumed.
+  const sessionFactors = async (ctx: KoaContextWithOIDC): Promise<Factors> => {
+    const session = ctx.oidc.session;
+    if (!session?.accountId) return {};
+    const stored = await loadFactors(deps.store.db, tenant.id, session.uid, session.accountId, epochSeconds(deps.clock));
+    const resumed = (ctx.oidc.result as { gatehouse?: GatehouseResult } | undefined)?.gatehouse?.factors;
+    return { ...stored, ...resumed };
+  };
+
+  const policy = basePolicy();
+  const login = policy.get('login')!;
+  login.checks.add(new Check('acr_unreachable', 'the requested acr cannot be met by this application\'s authentication sequence', 'unmet_authentication_requirements', async (ctx) => {
+    const requested = requestedAcrs(ctx);
+    if (!requested.length || !ctx.oidc.client) return Check.NO_NEED_TO_PROMPT;
+    const app = await loadApp(ctx.oidc.client.clientId);
+    return app && !acrReachable(requested, effectiveSequence(app)) ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT;
+  }));
+  login.checks.add(new Check('authentication_sequence', 'the session has not completed every step this application requires', 'login_required', async (ctx) => {
+    const { session, client } = ctx.oidc;
+    if (!session?.accountId || !client) return Check.NO_NEED_TO_PROMPT; // no_session prompts already
+    const app = await loadApp(client.clientId);
+    if (!app) return Check.REQUEST_PROMPT;
+    if (session.loginTs && epochSeconds(deps.clock) - session.loginTs > config.session.absolute_timeout) return Check.REQUEST_PROMPT;
+    const factors = await sessionFactors(ctx);
+    return satisfies(effectiveSequence(app), new Set(Object.keys(factors))) ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
+  }));
+
+  const configuration: Configuration = {
+    adapter: adapterFactory({
+      db: deps.store.db,
+      clock: deps.clock,
+      tenantId: tenant.id,
+      findClient: async (clientId) => {
+        const app = await loadApp(clientId);
+        return app ? (toClientMetadata(app) as Record<string, unknown>) : undefined;
+      },
+    }),
+    findAccount: accountFinder(deps, tenant.id),
+    jwks: { keys: keys.signing as never },
+    cookies: {
+      keys: keys.cookies,
+      names: { session: `gh_session_${cookieSuffix}`, interaction: `gh_interaction_${cookieSuffix}`, resume: `gh_resume_${cookieSuffix}` },
+      long: { signed: true, httpOnly: true, sameSite: 'lax', secure, path: cookiePath },
+      short: { signed: true, httpOnly: true, sameSite: 'lax', secure, path: cookiePath },
+    },
+    claims: { ...SCOPE_CLAIMS, sid: null },
+    scopes: ['openid', 'offline_access', ...ADMIN_SCOPES],
+    acrValues: ACR_VALUES,
+    responseTypes: ['code'],
+    conformIdTokenClaims: false,
+    extraClientMetadata: { properties: [PKCE_REQUIRED] },
+    pkce: { required: (_ctx, client) => client.clientAuthMethod === 'none' || client[PKCE_REQUIRED] === true },
+    routes: {
+      authorization: '/oauth2/authorize',
+      token: '/oauth2/token',
+      userinfo: '/oauth2/userinfo',
+      jwks: '/oauth2/jwks',
+      introspection: '/oauth2/introspect',
+      revocation: '/oauth2/revoke',
+      end_session: '/oidc/logout',
+      pushed_authorization_request: '/oauth2/par',
+    },
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      introspection: { enabled: true },
+      revocation: { enabled: true },
+      userinfo: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: async (ctx, form) => {
+          ctx.type = 'html';
+          ctx.body = renderLayout({ title: 'Sign out', heading: 'Sign out?', body: `${form}<button autofocus type="submit" form="op.logoutForm" value="yes" name="logout">Yes, sign me out</button><p></p><button type="submit" form="op.logoutForm">No, stay signed in</button>` });
+        },
+        postLogoutSuccessSource: async (ctx) => {
+          ctx.type = 'html';
+          ctx.body = renderLayout({ title: 'Signed out', heading: 'You are signed out', body: `<p>You have signed out${ctx.oidc.client?.clientName ? ` of ${escapeHtml(String(ctx.oidc.client.clientName))}` : ''}.</p>` });
+        },
+      },
+    },
+    interactions: {
+      url: (_ctx, interaction) => `${tenant.pathPrefix}/authenticationendpoint/${interaction.uid}`,
+      policy,
+    },
+    ttl: {
+      AuthorizationCode: config.oauth.authorization_code_validity,
+      AccessToken: config.oauth.user_access_token_validity,
+      ClientCredentials: config.oauth.application_access_token_validity,
+      RefreshToken: config.oauth.refresh_token_validity,
+      IdToken: config.oauth.id_token_validity,
+      Interaction: config.session.interaction_timeout,
+      Session: config.session.idle_timeout,
+      Grant: config.oauth.refresh_token_validity,
+    },
+    // As WSO2 does: an application allowed the refresh_token grant gets refresh tokens.
+    issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    rotateRefreshToken: () => true,
+    // Applications registered by an administrator are first-party: no consent page
+    // (WSO2's skipLoginConsent). Admin scopes are granted only to an admin of a
+    // management application that lists them.
+    loadExistingGrant: async (ctx) => {
+      const { oidc } = ctx;
+      const session = oidc.session!;
+      const grantId = oidc.result?.consent?.grantId || session.grantIdFor(oidc.client!.clientId);
+      const existing = grantId ? await oidc.provider.Grant.find(grantId) : undefined;
+      const grant = existing ?? new oidc.provider.Grant({ clientId: oidc.client!.clientId, accountId: session.accountId! });
+      const requested = String(oidc.params?.scope ?? '').split(' ').filter(Boolean);
+      const userRow = await findUserById(deps.store.db, tenant.id, session.accountId!);
+      const admin = userRow ? isAdmin(toUser(userRow)) : false;
+      const allowed = new Set(String(oidc.client!.scope ?? '').split(' '));
+      const scopes = requested.filter((s) => allowed.has(s) && (!ADMIN_SCOPES.includes(s) || admin));
+      grant.addOIDCScope(scopes.join(' '));
+      const claims = oidc.claims;
+      if (claims?.id_token) grant.addOIDCClaims(Object.keys(claims.id_token));
+      if (claims?.userinfo) grant.addOIDCClaims(Object.keys(claims.userinfo));
+      await grant.save();
+      return grant;
+    },
+    renderError: async (ctx, out) => {
+      ctx.type = 'html';
+      const message = out.error === 'invalid_redirect_uri'
+        ? 'The application sent you here with a return address it has not registered, so Gatehouse will not send you back to it. Tell the application\'s owner.'
+        : `${out.error_description ?? out.error}`;
+      ctx.body = renderErrorPage('Sign-in could not continue', message);
+    },
+    clientBasedCORS: () => true,
+    enableHttpPostMethods: false,
+  };
+
+  const provider = new Provider(tenant.issuer, configuration);
+  provider.proxy = true;
+
+  // Once a login is resumed, remember which authenticators this browser session proved,
+  // so another application's sequence runs only the steps still missing.
+  provider.use(async (ctx, next) => {
+    await next();
+    const oidc = (ctx as KoaContextWithOIDC).oidc;
+    const resumed = (oidc?.result as { gatehouse?: GatehouseResult } | undefined)?.gatehouse;
+    if (oidc?.route === 'resume' && resumed && oidc.session?.accountId && !(oidc.session as { destroyed?: boolean }).destroyed) {
+      const now = epochSeconds(deps.clock);
+      const earlier = await loadFactors(deps.store.db, tenant.id, oidc.session.uid, oidc.session.accountId, now);
+      const stored = earlier && Object.keys(earlier).length ? earlier : undefined;
+      const expiresAt = (oidc.session.loginTs ?? now) + config.session.absolute_timeout;
+      await saveFactors(deps.store.db, tenant.id, oidc.session.uid, oidc.session.accountId, { ...stored, ...resumed.factors }, expiresAt);
+    }
+  });
+
+  provider.on('server_error', (ctx, err) => deps.logger.error({ err, tenant: tenant.domain, route: ctx.oidc?.route }, 'oidc provider error'));
+  return provider;
+}
+
+export { errors as oidcErrors };

@@ -1,0 +1,48 @@
+// Opens the one store: embedded SQLite (default) or PostgreSQL, behind the same Kysely API.
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { Kysely, SqliteDialect, PostgresDialect } from 'kysely';
+import SQLite from 'better-sqlite3';
+import pg from 'pg';
+import type { Database } from './database.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface Store {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  /** Human-readable location for start-up messages (no password). */
+  where: string;
+  close(): Promise<void>;
+}
+
+// int8 (COUNT, bigint columns) arrives as a string from pg; our values fit in a double.
+pg.types.setTypeParser(20, Number);
+
+export function openStore(url: string, dataDir: string, poolSize = 10): Store {
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    const pool = new pg.Pool({ connectionString: url, max: poolSize });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const safe = new URL(url);
+    safe.password = '';
+    return { db, dialect: 'postgres', where: `PostgreSQL ${safe.host}${safe.pathname}`, close: () => db.destroy() };
+  }
+  const file = url ? url.replace(/^sqlite:(\/\/)?/, '') : resolve(dataDir, 'gatehouse.db');
+  if (file !== ':memory:') mkdirSync(dirname(resolve(file)), { recursive: true });
+  const sqlite = new SQLite(file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return { db, dialect: 'sqlite', where: `SQLite ${file}`, close: () => db.destroy() };
+}
+
+export async function isReachable(store: Store): Promise<boolean> {
+  try {
+    await store.db.selectFrom('tenant').select('id').limit(1).execute();
+    return true;
+  } catch {
+    return false;
+  }
+}

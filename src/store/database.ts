@@ -1,0 +1,16 @@
+// The whole schema as Kysely sees it, one table type per feature file.
+import type { TenantTable, SigningKeyTable } from '../tenants/tenant.table.js';
+import type { UserTable, LoginFailureTable } from '../users/user.table.js';
+import type { ApplicationTable } from '../applications/application.table.js';
+import type { OidcModelTable } from '../oidc/oidc-model.table.js';
+import type { AuthnSessionTable } from '../authn/authn-session.table.js';
+
+export interface Database {
+  tenant: TenantTable;
+  signing_key: SigningKeyTable;
+  app_user: UserTable;
+  login_failure: LoginFailureTable;
+  application: ApplicationTable;
+  oidc_model: OidcModelTable;
+  authn_session: AuthnSessionTable;
+}

@@ -1,0 +1,20 @@
+// Runs the migrations in this folder, in name order, at start-up (both dialects).
+import { Migrator, type Migration, type MigrationProvider } from 'kysely';
+import type { Store } from './connect.js';
+import * as initial from './migrations/2026_11_27_0001_initial.js';
+
+// Static imports keep the build free of filesystem scanning (works from dist/ and tsx alike).
+const migrations: Record<string, Migration> = {
+  '2026_11_27_0001_initial': initial,
+};
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+export async function migrateToLatest(store: Store): Promise<void> {
+  const migrator = new Migrator({ db: store.db, provider, migrationTableName: 'gatehouse_migration', migrationLockTableName: 'gatehouse_migration_lock' });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error || failed) {
+    throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${(error as Error | undefined)?.message ?? 'unknown error'}`);
+  }
+}

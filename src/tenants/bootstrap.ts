@@ -1,0 +1,40 @@
+// First start: the default tenant and the super administrator. Idempotent.
+import type { Deps } from '../deps.js';
+import { ADMIN_ROLE } from '../users/user.js';
+import { createUser } from '../users/user.service.js';
+import { findUserByUsername } from '../users/user.repository.js';
+import { generatePassword } from '../users/password.js';
+import { createTenant, resolveTenant } from './tenant.service.js';
+import { DEFAULT_TENANT, type Tenant } from './tenant.js';
+
+export interface BootstrapResult {
+  tenant: Tenant;
+  firstStart: boolean;
+  /** Set only when the password was generated here: print it once. */
+  generatedPassword?: string;
+  adminUsername?: string;
+  adminSource?: string;
+}
+
+export async function bootstrap(deps: Deps): Promise<BootstrapResult> {
+  const existing = await resolveTenant(deps, DEFAULT_TENANT);
+  if (existing) return { tenant: existing, firstStart: false };
+  const tenant = await createTenant(deps, DEFAULT_TENANT, 'Gatehouse');
+  const admin = deps.config.super_admin;
+  if (!admin.create_admin_account) return { tenant, firstStart: true };
+  if (await findUserByUsername(deps.store.db, tenant.id, admin.username)) return { tenant, firstStart: true };
+  const generated = admin.password ? undefined : generatePassword();
+  await createUser(deps, tenant.id, {
+    username: admin.username,
+    password: admin.password || generated,
+    claims: {},
+    roles: [ADMIN_ROLE],
+  });
+  return {
+    tenant,
+    firstStart: true,
+    generatedPassword: generated,
+    adminUsername: admin.username,
+    adminSource: generated ? 'generated (shown once)' : 'from GATEHOUSE_ADMIN_PASSWORD / [super_admin] password',
+  };
+}

@@ -1,0 +1,25 @@
+// Per-tenant signing keys: generated on tenant creation, sealed at rest, published in
+// the tenant's JWKS. Rotation adds a new active key and keeps the old ones published.
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Database } from '../store/database.js';
+import type { SecretBox } from '../crypto/secret-box.js';
+import { insertSigningKey, listSigningKeys } from './tenant.repository.js';
+
+export async function createSigningKey(db: Kysely<Database>, secrets: SecretBox, tenantId: string, now: number): Promise<string> {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const kid = randomBytes(12).toString('base64url');
+  const jwk = { ...privateKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' };
+  await db.transaction().execute(async (trx) => {
+    await trx.updateTable('signing_key').set({ status: 'retired' }).where('tenant_id', '=', tenantId).where('status', '=', 'active').execute();
+    await insertSigningKey(trx, { tenant_id: tenantId, kid, alg: 'RS256', private_jwk: secrets.seal(JSON.stringify(jwk)), status: 'active', created_at: now });
+  });
+  return kid;
+}
+
+/** Private JWKs, the active key first (oidc-provider signs with the first matching key). */
+export async function loadSigningJwks(db: Kysely<Database>, secrets: SecretBox, tenantId: string): Promise<Array<Record<string, unknown>>> {
+  const rows = await listSigningKeys(db, tenantId);
+  rows.sort((a, b) => (a.status === 'active' ? -1 : 0) - (b.status === 'active' ? -1 : 0));
+  return rows.map((row) => JSON.parse(secrets.open(row.private_jwk)) as Record<string, unknown>);
+}

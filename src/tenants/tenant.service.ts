@@ -1,0 +1,77 @@
+// Creating tenants (with their keys and owner) and resolving them by domain.
+import { randomBytes } from 'node:crypto';
+import type { Deps } from '../deps.js';
+import { badRequest, conflict, notFound } from '../errors.js';
+import { newId } from '../crypto/ids.js';
+import { epochSeconds } from '../clock.js';
+import { createUser } from '../users/user.service.js';
+import { ADMIN_ROLE, type User } from '../users/user.js';
+import { isUniqueViolation } from '../users/user.service.js';
+import { findTenantByDomain, insertTenant, listTenants } from './tenant.repository.js';
+import { createSigningKey } from './signing-keys.js';
+import { toTenant, TENANT_DOMAIN, type Tenant } from './tenant.js';
+
+export interface OwnerInput {
+  username: string;
+  password: string;
+  email?: string;
+  firstname?: string;
+  lastname?: string;
+}
+
+export async function createTenant(deps: Deps, domain: string, displayName: string): Promise<Tenant> {
+  if (!TENANT_DOMAIN.test(domain)) throw badRequest('domain must be a lower-case DNS-style name like "acme.com" (3 to 253 characters)');
+  const now = epochSeconds(deps.clock);
+  const row = {
+    id: newId(),
+    domain,
+    display_name: displayName,
+    cookie_keys: deps.secrets.seal(JSON.stringify([randomBytes(32).toString('base64url')])),
+    created_at: now,
+  };
+  try {
+    await insertTenant(deps.store.db, row);
+  } catch (err) {
+    if (isUniqueViolation(err)) throw conflict(`tenant ${domain} already exists`);
+    throw err;
+  }
+  await createSigningKey(deps.store.db, deps.secrets, row.id, now);
+  return toTenant(row, deps.config.server.base_url);
+}
+
+export async function createTenantWithOwner(deps: Deps, domain: string, owner: OwnerInput): Promise<{ tenant: Tenant; owner: User }> {
+  const tenant = await createTenant(deps, domain, domain);
+  try {
+    const user = await createUser(deps, tenant.id, {
+      username: owner.username,
+      password: owner.password,
+      claims: { email: owner.email, given_name: owner.firstname, family_name: owner.lastname },
+      roles: [ADMIN_ROLE],
+    });
+    return { tenant, owner: user };
+  } catch (err) {
+    // A tenant without its owner is useless: undo it.
+    await deps.store.db.deleteFrom('tenant').where('id', '=', tenant.id).execute();
+    throw err;
+  }
+}
+
+export async function resolveTenant(deps: Deps, domain: string): Promise<Tenant | undefined> {
+  const row = await findTenantByDomain(deps.store.db, domain);
+  return row ? toTenant(row, deps.config.server.base_url) : undefined;
+}
+
+export async function requireTenant(deps: Deps, domain: string): Promise<Tenant> {
+  const tenant = await resolveTenant(deps, domain);
+  if (!tenant) throw notFound(`tenant ${domain} not found`);
+  return tenant;
+}
+
+export async function allTenants(deps: Deps): Promise<Tenant[]> {
+  return (await listTenants(deps.store.db)).map((row) => toTenant(row, deps.config.server.base_url));
+}
+
+export async function tenantCookieKeys(deps: Deps, tenantId: string): Promise<string[]> {
+  const row = await deps.store.db.selectFrom('tenant').select('cookie_keys').where('id', '=', tenantId).executeTakeFirstOrThrow();
+  return JSON.parse(deps.secrets.open(row.cookie_keys)) as string[];
+}

@@ -1,0 +1,59 @@
+// /scim2/Users — SCIM 2.0 user provisioning (RFC 7644): create, get, list, replace, delete.
+import type { FastifyInstance } from 'fastify';
+import type { Deps } from '../deps.js';
+import { requireScope } from '../access/caller.js';
+import { badRequest } from '../errors.js';
+import { listUsers } from './user.repository.js';
+import { toUser } from './user.js';
+import { createUser, getUser, removeUser, replaceUser } from './user.service.js';
+import { fromScimUser, parseUserFilter, toScimUser, LIST_SCHEMA } from './scim.js';
+
+const SCIM_TYPE = 'application/scim+json';
+
+export function scimRoutes(deps: Deps) {
+  return async function register(app: FastifyInstance) {
+    app.addContentTypeParser(SCIM_TYPE, { parseAs: 'string' }, app.getDefaultJsonParser('error', 'ignore'));
+    const location = (base: string, id: string) => `${base}/scim2/Users/${id}`;
+
+    app.post('/scim2/Users', async (request, reply) => {
+      requireScope(request, 'internal_user_mgt_create');
+      const user = await createUser(deps, request.tenant!.id, fromScimUser(request.body));
+      const self = location(request.tenant!.baseUrl, user.id);
+      return reply.code(201).type(SCIM_TYPE).header('location', self).send(toScimUser(user, self));
+    });
+
+    app.get<{ Querystring: { filter?: string; startIndex?: string; count?: string } }>('/scim2/Users', async (request, reply) => {
+      requireScope(request, 'internal_user_mgt_list');
+      const startIndex = request.query.startIndex === undefined ? 1 : Number(request.query.startIndex);
+      const count = request.query.count === undefined ? 100 : Number(request.query.count);
+      if (!Number.isInteger(startIndex) || !Number.isInteger(count)) throw badRequest('startIndex and count must be whole numbers', { scimType: 'invalidValue' });
+      const username = parseUserFilter(request.query.filter);
+      const { total, rows } = await listUsers(deps.store.db, request.tenant!.id, { username, offset: Math.max(startIndex, 1) - 1, limit: Math.min(Math.max(count, 0), 1000) });
+      return reply.type(SCIM_TYPE).send({
+        schemas: [LIST_SCHEMA],
+        totalResults: total,
+        startIndex: Math.max(startIndex, 1),
+        itemsPerPage: rows.length,
+        Resources: rows.map((row) => toScimUser(toUser(row), location(request.tenant!.baseUrl, row.id))),
+      });
+    });
+
+    app.get<{ Params: { id: string } }>('/scim2/Users/:id', async (request, reply) => {
+      requireScope(request, 'internal_user_mgt_view');
+      const user = await getUser(deps, request.tenant!.id, request.params.id);
+      return reply.type(SCIM_TYPE).send(toScimUser(user, location(request.tenant!.baseUrl, user.id)));
+    });
+
+    app.put<{ Params: { id: string } }>('/scim2/Users/:id', async (request, reply) => {
+      requireScope(request, 'internal_user_mgt_update');
+      const user = await replaceUser(deps, request.tenant!.id, request.params.id, fromScimUser(request.body));
+      return reply.type(SCIM_TYPE).send(toScimUser(user, location(request.tenant!.baseUrl, user.id)));
+    });
+
+    app.delete<{ Params: { id: string } }>('/scim2/Users/:id', async (request, reply) => {
+      requireScope(request, 'internal_user_mgt_delete');
+      await removeUser(deps, request.tenant!.id, request.params.id);
+      return reply.code(204).send();
+    });
+  };
+}

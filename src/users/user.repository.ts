@@ -1,0 +1,27 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Database } from '../store/database.js';
+import type { UserTable } from './user.table.js';
+
+export type UserRow = Selectable<UserTable>;
+
+export const findUserById = (db: Kysely<Database>, tenantId: string, id: string) =>
+  db.selectFrom('app_user').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+
+export const findUserByUsername = (db: Kysely<Database>, tenantId: string, username: string) =>
+  db.selectFrom('app_user').selectAll().where('tenant_id', '=', tenantId).where('username', '=', username).executeTakeFirst();
+
+export async function listUsers(db: Kysely<Database>, tenantId: string, opts: { username?: string; offset: number; limit: number }) {
+  let q = db.selectFrom('app_user').where('tenant_id', '=', tenantId);
+  if (opts.username !== undefined) q = q.where('username', '=', opts.username);
+  const total = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const rows = await q.selectAll().orderBy('created_at').orderBy('username').offset(opts.offset).limit(opts.limit).execute();
+  return { total: Number(total.n), rows };
+}
+
+export const insertUser = (db: Kysely<Database>, row: UserRow) => db.insertInto('app_user').values(row).execute();
+
+export const updateUser = (db: Kysely<Database>, tenantId: string, id: string, values: Partial<UserRow>) =>
+  db.updateTable('app_user').set(values).where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+
+export const deleteUser = (db: Kysely<Database>, tenantId: string, id: string) =>
+  db.deleteFrom('app_user').where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
