@@ -98,6 +98,9 @@ export function loginRoutes(deps: Deps, providers: ProviderRegistry) {
         }, { mergeWithLastSubmission: false });
         return reply.redirect(redirectTo, 303);
       }
+      if (interaction.prompt.name === 'consent' && interaction.session?.accountId) {
+        return reply.redirect(await grantConsent(loaded.provider, request, reply, interaction), 303);
+      }
       if (effectiveSequence(flow.application).steps.length === 0) return page(reply, 400, 'Sign-in is not available', 'This application has no authentication steps.');
       return respond(reply, loaded, await advance(flow));
     });
@@ -126,6 +129,22 @@ export function loginRoutes(deps: Deps, providers: ProviderRegistry) {
       return reply.redirect(redirectTo, 303);
     });
   };
+}
+
+/**
+ * Applications are first-party (no consent page), so a consent prompt (prompt=consent, or
+ * scopes loadExistingGrant would not grant) is answered without asking: the grant keeps
+ * what the provider's loadExistingGrant allows, and what it refused is recorded as refused
+ * so the provider stops asking.
+ */
+async function grantConsent(provider: Provider, request: FastifyRequest, reply: FastifyReply, interaction: Interaction): Promise<string> {
+  const details = interaction.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[] };
+  const grant = (interaction.grantId ? await provider.Grant.find(interaction.grantId) : undefined)
+    ?? new provider.Grant({ clientId: String(interaction.params.client_id), accountId: interaction.session!.accountId });
+  if (details.missingOIDCScope?.length) grant.rejectOIDCScope(details.missingOIDCScope.join(' '));
+  if (details.missingOIDCClaims?.length) grant.rejectOIDCClaims(details.missingOIDCClaims);
+  const grantId = await grant.save();
+  return provider.interactionResult(request.raw, reply.raw, { consent: { grantId } }, { mergeWithLastSubmission: false });
 }
 
 function sameToken(given: string | undefined, expected: string): boolean {
