@@ -1,6 +1,6 @@
 // oidc-provider's persistence on our store: one table, the tenant id in every key.
 // Clients are not stored here: they are read from the applications table (client-metadata.ts).
-import type { Adapter, AdapterPayload } from 'oidc-provider';
+import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/database.js';
 import type { Clock } from '../clock.js';
@@ -53,9 +53,21 @@ export function adapterFactory(ctx: AdapterContext) {
 
     findByUserCode(userCode: string) { return this.one('user_code', userCode); }
 
+    // Spent in one conditional statement: of two requests racing with the same code or
+    // refresh token, only one gets tokens. The loser is a replay: the grant's tokens are
+    // revoked, as oidc-provider does for a sequential reuse (RFC 6749 §4.1.2).
     async consume(id: string): Promise<void> {
-      await ctx.db.updateTable('oidc_model').set({ consumed_at: epochSeconds(ctx.clock) })
-        .where('tenant_id', '=', ctx.tenantId).where('kind', '=', this.kind).where('id', '=', id).execute();
+      const spent = await ctx.db.updateTable('oidc_model').set({ consumed_at: epochSeconds(ctx.clock) })
+        .where('tenant_id', '=', ctx.tenantId).where('kind', '=', this.kind).where('id', '=', id)
+        .where('consumed_at', 'is', null)
+        .returning('grant_id').executeTakeFirst();
+      if (spent) return;
+      const row = await this.base().select('grant_id').where('id', '=', id).executeTakeFirst();
+      if (row?.grant_id) {
+        await this.revokeByGrantId(row.grant_id);
+        await ctx.db.deleteFrom('oidc_model').where('tenant_id', '=', ctx.tenantId).where('kind', '=', 'Grant').where('id', '=', row.grant_id).execute();
+      }
+      throw new errors.InvalidGrant(`${this.kind} already used`);
     }
 
     async destroy(id: string): Promise<void> {
