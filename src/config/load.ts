@@ -59,7 +59,8 @@ export function loadConfig(options: LoadOptions = {}): Config {
       }
     }
     const problem = check(value, leaf);
-    if (problem) problems.push(`${dotted} (${source}): ${problem}`);
+    // A secret's value is never echoed, even when it is the wrong type.
+    if (problem) problems.push(`${dotted} (${source}): ${leaf.secret ? problem.replace(/, got .*$/, ' (value not shown: secret)') : problem}`);
     setPath(resolved, keyPath, value);
   }
   if (problems.length) throw new ConfigError(problems);

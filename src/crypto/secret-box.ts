@@ -22,7 +22,9 @@ export function createSecretBox(key: Buffer): SecretBox {
       const [version, iv, body] = sealed.split('.');
       if (version !== 'v1' || !iv || !body) throw new Error('sealed secret has an unknown format');
       const raw = Buffer.from(body, 'base64url');
-      const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
+      // Only full 16-byte tags: GCM would otherwise accept a truncated (forgeable) tag.
+      if (raw.length < 16) throw new Error('sealed secret is truncated');
+      const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'), { authTagLength: 16 });
       decipher.setAuthTag(raw.subarray(raw.length - 16));
       return Buffer.concat([decipher.update(raw.subarray(0, raw.length - 16)), decipher.final()]).toString('utf8');
     },

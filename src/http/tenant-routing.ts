@@ -19,7 +19,10 @@ export function rewriteTenantUrl(req: RoutedRequest): string {
     req.originalUrl = url;
     return url;
   }
-  const domain = decodeURIComponent(match[1]!).toLowerCase();
+  // A malformed escape (/t/%E0/) must not throw here: that would crash the process. Kept
+  // raw, it names no tenant and gets the unknown-tenant answer.
+  let domain: string;
+  try { domain = decodeURIComponent(match[1]!).toLowerCase(); } catch { domain = match[1]!.toLowerCase(); }
   const rest = `${match[2] ?? '/'}${match[3] ?? ''}`;
   req.tenantDomain = domain;
   // oidc-provider derives its mount path from originalUrl minus url.

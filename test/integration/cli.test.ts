@@ -1,0 +1,230 @@
+// The `gatehouse` CLI as a user runs it: a child process on a fresh data directory, checked
+// against the SQLite file it wrote.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import SQLite from 'better-sqlite3';
+import { verifyPassword } from '../../src/users/password.js';
+import { createSecretBox, loadEncryptionKey } from '../../src/crypto/secret-box.js';
+import { runCli } from '../../src/cli/run.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const MAIN = join(ROOT, 'src/cli/main.ts');
+const TSX = import.meta.resolve('tsx');
+const ADMIN_PASSWORD = 'cli-admin-password-1';
+
+interface Run { code: number | null; stdout: string; stderr: string }
+
+let dataDir: string;
+
+/** Runs `gatehouse …` with only the variables given (plus PATH), in the data directory. */
+function gatehouse(args: string[], options: { env?: Record<string, string>; stdin?: string } = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', TSX, MAIN, ...args], {
+      cwd: dataDir,
+      env: { PATH: process.env.PATH ?? '', NODE_NO_WARNINGS: '1', GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_ADMIN_PASSWORD: ADMIN_PASSWORD, ...options.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(options.stdin ?? '');
+  });
+}
+
+/** The same command line in this process (same parsing, services and exit codes; no process start-up). */
+async function gatehouseHere(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(args, {
+    out: { print: (line) => { stdout += `${line}\n`; }, note: (line) => { stderr += `${line}\n`; } },
+    env: { GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_ADMIN_PASSWORD: ADMIN_PASSWORD, ...env },
+  });
+  return { code, stdout, stderr };
+}
+
+function withDb<T>(fn: (db: SQLite.Database) => T): T {
+  const db = new SQLite(join(dataDir, 'gatehouse.db'), { readonly: true });
+  try { return fn(db); } finally { db.close(); }
+}
+
+const tenantId = (domain: string): string =>
+  withDb((db) => (db.prepare('SELECT id FROM tenant WHERE domain = ?').get(domain) as { id: string }).id);
+
+const userRow = (domain: string, username: string) =>
+  withDb((db) => db.prepare('SELECT * FROM app_user WHERE tenant_id = ? AND username = ?').get(tenantId(domain), username) as
+    { id: string; password_hash: string; claims: string; roles: string } | undefined);
+
+before(() => { dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-cli-')); });
+after(() => rmSync(dataDir, { recursive: true, force: true }));
+
+test('user add on a fresh data directory creates the store, the super administrator and the user', async () => {
+  const run = await gatehouse(['user', 'add', 'alice', '--password', 'alice-password-1', '--email', 'alice@example.com', '--given-name', 'Alice', '--family-name', 'Liddell', '--admin']);
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stdout, /Created user "alice" in tenant carbon\.super with the admin role/);
+  // The bootstrap ran (migrations, default tenant, admin from GATEHOUSE_ADMIN_PASSWORD), and
+  // nothing of that went to stdout, which carries only the answer.
+  assert.match(run.stderr, /initialised a new store/);
+  assert.doesNotMatch(run.stdout + run.stderr, new RegExp(ADMIN_PASSWORD));
+  const admin = userRow('carbon.super', 'admin');
+  assert.ok(admin && await verifyPassword(admin.password_hash, ADMIN_PASSWORD), 'the super administrator has the configured password');
+
+  const alice = userRow('carbon.super', 'alice');
+  assert.ok(alice, 'alice is in the store');
+  assert.match(run.stdout, new RegExp(`id: ${alice.id}`));
+  assert.match(alice.password_hash, /^\$argon2id\$/);
+  assert.equal(await verifyPassword(alice.password_hash, 'alice-password-1'), true);
+  assert.deepEqual(JSON.parse(alice.claims), { email: 'alice@example.com', given_name: 'Alice', family_name: 'Liddell' });
+  assert.deepEqual(JSON.parse(alice.roles), ['admin']);
+});
+
+test('user add --password-stdin reads the password from standard input without its trailing newline', async () => {
+  const run = await gatehouse(['user', 'add', 'bob', '--password-stdin'], { stdin: 'bob-password-from-stdin\n' });
+  assert.equal(run.code, 0, run.stderr);
+  assert.doesNotMatch(run.stderr, /initialised/, 'the second run finds the existing store');
+  const bob = userRow('carbon.super', 'bob');
+  assert.ok(bob);
+  assert.equal(await verifyPassword(bob.password_hash, 'bob-password-from-stdin'), true);
+  assert.deepEqual(JSON.parse(bob.roles), []);
+});
+
+test('app register prints a client id and secret that the store holds for the application', async () => {
+  const run = await gatehouse(['app', 'register', 'Web shop', '--callback', 'https://shop.example.com/cb', '--callback', 'http://localhost:3000/cb']);
+  assert.equal(run.code, 0, run.stderr);
+  const clientId = /client id:\s+(\S+)/.exec(run.stdout)?.[1];
+  const clientSecret = /client secret:\s+(\S+)/.exec(run.stdout)?.[1];
+  assert.ok(clientId && clientSecret, run.stdout);
+  assert.match(run.stdout, /discovery:\s+http:\/\/localhost:9443\/oauth2\/token\/\.well-known\/openid-configuration/);
+  const row = withDb((db) => db.prepare('SELECT * FROM application WHERE tenant_id = ? AND client_id = ?').get(tenantId('carbon.super'), clientId)) as
+    { name: string; client_secret: string; oidc: string } | undefined;
+  assert.ok(row, 'the printed client id is registered');
+  assert.equal(row.name, 'Web shop');
+  const secrets = createSecretBox(loadEncryptionKey('', dataDir));
+  assert.equal(secrets.open(row.client_secret), clientSecret, 'the printed secret is the stored one');
+  const oidc = JSON.parse(row.oidc) as { callbackURLs: string[]; grantTypes: string[]; publicClient: boolean };
+  assert.deepEqual(oidc.callbackURLs, ['https://shop.example.com/cb', 'http://localhost:3000/cb']);
+  assert.deepEqual(oidc.grantTypes, ['authorization_code', 'refresh_token']);
+  assert.equal(oidc.publicClient, false);
+});
+
+test('app register --public --grant registers a public client without a secret', async () => {
+  const run = await gatehouseHere(['app', 'register', 'SPA', '--public', '--grant', 'authorization_code', '--callback', 'http://localhost:5173/cb']);
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stdout, /client secret:\s+\(none: public client/);
+  const clientId = /client id:\s+(\S+)/.exec(run.stdout)?.[1];
+  const row = withDb((db) => db.prepare('SELECT client_secret, oidc FROM application WHERE client_id = ?').get(clientId)) as { client_secret: string | null; oidc: string };
+  assert.equal(row.client_secret, null);
+  assert.deepEqual(JSON.parse(row.oidc).grantTypes, ['authorization_code']);
+  assert.equal(JSON.parse(row.oidc).pkce.mandatory, true);
+});
+
+test('keys rotate makes a new active key, retires the old one and says a restart is needed', async () => {
+  const tenant = tenantId('carbon.super');
+  const keys = () => withDb((db) => db.prepare('SELECT kid, status FROM signing_key WHERE tenant_id = ?').all(tenant)) as Array<{ kid: string; status: string }>;
+  const [before] = keys();
+  const run = await gatehouse(['keys', 'rotate']);
+  assert.equal(run.code, 0, run.stderr);
+  const kid = /New signing key (\S+) is now the active key of tenant carbon\.super/.exec(run.stdout)?.[1];
+  assert.ok(kid, run.stdout);
+  assert.match(run.stdout, /restart/);
+  const after = keys();
+  assert.equal(after.length, 2);
+  assert.equal(after.find((k) => k.kid === kid)?.status, 'active');
+  assert.equal(after.find((k) => k.kid === before!.kid)?.status, 'retired');
+});
+
+test('--tenant acts in that tenant only, and an unknown tenant is refused', async () => {
+  // A second tenant, made the way the tenant API makes one, in the same store.
+  const { loadConfig } = await import('../../src/config/load.js');
+  const { openStore } = await import('../../src/store/connect.js');
+  const { createTenant } = await import('../../src/tenants/tenant.service.js');
+  const { createLogger } = await import('../../src/logger.js');
+  const { systemClock } = await import('../../src/clock.js');
+  const config = loadConfig({ env: { GATEHOUSE_DATA_DIR: dataDir } });
+  const store = openStore(config.database.url, config.server.data_dir);
+  await createTenant({ config, store, clock: systemClock, logger: createLogger('silent'), secrets: createSecretBox(loadEncryptionKey('', dataDir)) }, 'acme.com', 'Acme');
+  await store.close();
+
+  const run = await gatehouseHere(['user', 'add', 'alice', '--tenant', 'acme.com', '--password', 'another-alice-pw']);
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stdout, /in tenant acme\.com/);
+  const acmeAlice = userRow('acme.com', 'alice');
+  assert.ok(acmeAlice);
+  assert.notEqual(acmeAlice.id, userRow('carbon.super', 'alice')!.id);
+  assert.equal(await verifyPassword(userRow('carbon.super', 'alice')!.password_hash, 'alice-password-1'), true, 'the default tenant\'s alice is untouched');
+
+  const unknown = await gatehouseHere(['app', 'register', 'x', '--callback', 'https://x.example/cb', '--tenant', 'nowhere.example']);
+  assert.equal(unknown.code, 1);
+  assert.equal(unknown.stderr, 'gatehouse: tenant nowhere.example not found\n');
+});
+
+type BadInput = { name: string; args: string[]; env?: Record<string, string>; code: number; message: RegExp };
+
+function assertOneLineRefusal(c: BadInput, run: Run): void {
+  assert.equal(run.code, c.code, `${c.name}: exit code (stderr: ${run.stderr})`);
+  assert.match(run.stderr, c.message, c.name);
+  assert.match(run.stderr, /^gatehouse: [^\n]+\n$/, `${c.name}: exactly one line, no stack trace`);
+  assert.equal(run.stdout, '', `${c.name}: nothing on stdout`);
+}
+
+// Started as real processes: the exit code and stderr a shell sees.
+const BAD_INPUT_PROCESS: BadInput[] = [
+  { name: 'an unknown option', args: ['user', 'add', 'carol', '--pasword', 'x'], code: 2, message: /Unknown option '--pasword'/ },
+  { name: 'an existing username', args: ['user', 'add', 'alice', '--password', 'alice-password-2'], code: 1, message: /a user named "alice" already exists/ },
+  { name: 'an invalid configuration value', args: ['keys', 'rotate'], env: { GATEHOUSE_SERVER__PORT: 'abc' }, code: 2, message: /^gatehouse: invalid configuration: server\.port .*GATEHOUSE_SERVER__PORT.*whole number/ },
+];
+
+// The rest of the table in this process, through the same runCli the program calls.
+const BAD_INPUT_HERE: BadInput[] = [
+  { name: 'a missing username', args: ['user', 'add', '--password', 'carol-password'], code: 2, message: /exactly one <username>/ },
+  { name: 'two usernames', args: ['user', 'add', 'carol', 'dave', '--password', 'carol-password'], code: 2, message: /exactly one <username>/ },
+  { name: 'a missing option value', args: ['user', 'add', 'carol', '--password'], code: 2, message: /--password <value>' argument missing/ },
+  { name: 'both password sources', args: ['user', 'add', 'carol', '--password', 'carol-password', '--password-stdin'], code: 2, message: /either --password or --password-stdin/ },
+  { name: 'no password source without a terminal', args: ['user', 'add', 'carol'], code: 2, message: /no password/ },
+  { name: 'a password the policy refuses', args: ['user', 'add', 'carol', '--password', 'short'], code: 2, message: /at least 8 characters/ },
+  { name: 'a password equal to the username', args: ['user', 'add', 'carol-carol', '--password', 'Carol-Carol'], code: 2, message: /same as the username/ },
+  { name: 'a username with a space', args: ['user', 'add', 'carol smith', '--password', 'carol-password'], code: 1, message: /without spaces/ },
+  { name: 'an authorization_code app without callback', args: ['app', 'register', 'No callback'], code: 1, message: /callbackURLs must list at least one URL/ },
+  { name: 'a plain-http callback on a public host', args: ['app', 'register', 'Insecure', '--callback', 'http://shop.example.com/cb'], code: 1, message: /must use https/ },
+  { name: 'an unsupported grant', args: ['app', 'register', 'Pw', '--grant', 'password'], code: 1, message: /"password" is not supported/ },
+  { name: 'a public client with client_credentials', args: ['app', 'register', 'M2M', '--public', '--grant', 'client_credentials'], code: 1, message: /public client cannot use the client_credentials/ },
+  { name: 'an existing application name', args: ['app', 'register', 'Web shop', '--callback', 'https://shop.example.com/cb'], code: 1, message: /"Web shop" already exists/ },
+  { name: 'an argument to keys rotate', args: ['keys', 'rotate', 'now'], code: 2, message: /takes no arguments/ },
+  { name: 'an unknown command', args: ['users', 'list'], code: 2, message: /unknown command "users"/ },
+  { name: 'an incomplete command', args: ['app'], code: 2, message: /unknown command "app": try "app register"/ },
+  { name: 'an invalid log level in the environment', args: ['keys', 'rotate'], env: { GATEHOUSE_LOGGING__LEVEL: 'loud' }, code: 2, message: /logging\.level .*must be one of/ },
+];
+
+test('bad input in a real process exits non-zero with one line naming the problem and no stack trace', async () => {
+  const file = join(dataDir, 'bad.toml');
+  writeFileSync(file, '[server]\nprot = 8080\n');
+  const cases: BadInput[] = [
+    ...BAD_INPUT_PROCESS,
+    { name: 'an unknown key in the --config file', args: ['--config', file, 'keys', 'rotate'], code: 2, message: /^gatehouse: invalid configuration: server\.prot \(.*bad\.toml\): unknown key$/m },
+  ];
+  const runs = await Promise.all(cases.map((c) => gatehouse(c.args, { env: c.env })));
+  cases.forEach((c, i) => assertOneLineRefusal(c, runs[i]!));
+});
+
+test('every kind of bad input is refused with one line and the right exit code, changing nothing', async () => {
+  const usersBefore = withDb((db) => db.prepare('SELECT count(*) AS n FROM app_user').get() as { n: number }).n;
+  const appsBefore = withDb((db) => db.prepare('SELECT count(*) AS n FROM application').get() as { n: number }).n;
+  for (const c of BAD_INPUT_HERE) assertOneLineRefusal(c, await gatehouseHere(c.args, c.env));
+  assert.equal(withDb((db) => db.prepare('SELECT count(*) AS n FROM app_user').get() as { n: number }).n, usersBefore);
+  assert.equal(withDb((db) => db.prepare('SELECT count(*) AS n FROM application').get() as { n: number }).n, appsBefore);
+});
+
+test('--help lists the commands and exits 0; a command\'s --help lists its options', async () => {
+  const [top, sub] = await Promise.all([gatehouse(['--help']), gatehouseHere(['app', 'register', '--help'])]);
+  assert.equal(top.code, 0);
+  for (const words of ['user add <username>', 'app register <name>', 'keys rotate']) assert.ok(top.stdout.includes(words), words);
+  assert.equal(sub.code, 0);
+  for (const option of ['--callback URL', '--public', '--grant G', '--tenant DOMAIN', '--config PATH']) assert.ok(sub.stdout.includes(option), option);
+});
