@@ -19,7 +19,7 @@ if (!files.length) {
   console.error('no test files found');
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-timeout=180000', ...files], {
   stdio: 'inherit',
   env: { ...process.env, NODE_NO_WARNINGS: '1' },
 });

@@ -6,8 +6,6 @@ import { createLogger } from './logger.js';
 import { createSecretBox, loadEncryptionKey } from './crypto/secret-box.js';
 import { systemClock } from './clock.js';
 import { bootstrap } from './tenants/bootstrap.js';
-import { buildApp } from './http/app.js';
-import { purgeExpired } from './oidc/adapter.js';
 import type { Deps } from './deps.js';
 
 async function main(): Promise<void> {
@@ -27,6 +25,10 @@ async function main(): Promise<void> {
   const deps: Deps = { config, store, clock: systemClock, logger, secrets };
   await migrateToLatest(store);
   const first = await bootstrap(deps);
+  // Loaded after the config is known good, so a config error is the only line printed
+  // (oidc-provider warns about the Node 20 runtime as soon as it is imported).
+  const { buildApp } = await import('./http/app.js');
+  const { purgeExpired } = await import('./oidc/adapter.js');
   const { app } = await buildApp(deps);
   await app.listen({ port: config.server.port, host: config.server.host });
 

@@ -36,13 +36,18 @@ async function basic(deps: Deps, limiter: IpLimiter, request: FastifyRequest, te
   let username = colon >= 0 ? decoded.slice(0, colon) : '';
   const password = colon >= 0 ? decoded.slice(colon + 1) : '';
   // WSO2 style "user@tenant.domain" names the credentials' tenant explicitly.
+  // A username that exists in this tenant as typed wins (email-style usernames).
   let home = tenant;
+  let row = username ? await findUserByUsername(deps.store.db, home.id, username) : undefined;
   const at = username.lastIndexOf('@');
-  if (at > 0) {
+  if (!row && at > 0) {
     const named = await resolveTenant(deps, username.slice(at + 1));
-    if (named) { home = named; username = username.slice(0, at); }
+    if (named) {
+      home = named;
+      username = username.slice(0, at);
+      row = await findUserByUsername(deps.store.db, home.id, username);
+    }
   }
-  const row = username ? await findUserByUsername(deps.store.db, home.id, username) : undefined;
   const user = row ? toUser(row) : undefined;
   const locked = user ? (await lockState(deps, home.id, user.id, PASSWORD_FACTOR)).locked : false;
   const ok = await verifyPassword(user?.passwordHash, password);

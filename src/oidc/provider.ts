@@ -32,7 +32,8 @@ export interface GatehouseResult {
 export function createProvider(deps: Deps, tenant: Tenant, keys: TenantKeys): Provider {
   const { config } = deps;
   const secure = config.server.base_url.startsWith('https:');
-  const cookieSuffix = tenant.domain.replace(/[^a-z0-9]/g, '_');
+  // Keeps '-' so names stay distinct per domain ('carbon-super' vs 'carbon.super'): domains never contain '_'.
+  const cookieSuffix = tenant.domain.replace(/[^a-z0-9-]/g, '_');
   const cookiePath = tenant.pathPrefix ? `${tenant.pathPrefix}/` : '/';
 
   const loadApp = async (clientId: string) => {
