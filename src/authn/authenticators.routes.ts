@@ -5,7 +5,7 @@ import { listAuthenticators } from './registry.js';
 
 export async function authenticatorRoutes(app: FastifyInstance) {
   app.get('/api/server/v1/authenticators', async (request) => {
-    requireScope(request, 'internal_application_mgt_view');
+    requireScope(request, 'internal_authenticator_view');
     return listAuthenticators().map((a) => ({
       id: Buffer.from(a.name).toString('base64url'),
       name: a.name,

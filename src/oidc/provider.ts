@@ -153,6 +153,10 @@ export function createProvider(deps: Deps, tenant: Tenant, keys: TenantKeys): Pr
     // As WSO2 does: an application allowed the refresh_token grant gets refresh tokens.
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     rotateRefreshToken: () => true,
+    // Tokens live for their configured lifetimes, not the browser session's idle timeout
+    // (oidc-provider's default ties them to the session without offline_access). As in
+    // WSO2, signing out does not revoke issued tokens; applications revoke at /oauth2/revoke.
+    expiresWithSession: async () => false,
     // Applications registered by an administrator are first-party: no consent page
     // (WSO2's skipLoginConsent). Admin scopes are granted only to an admin of a
     // management application that lists them.

@@ -1,0 +1,202 @@
+// `npm run bench`: a load generator on loopback (not a timed test). In one run it measures
+// argon2id hashes per second, complete password sign-ins per second against the built
+// server, their ratio, and cold start, and prints them next to the targets.
+//
+//   npm run bench                      SQLite (embedded store)
+//   npm run bench -- --postgres        also PostgreSQL on 127.0.0.1:5432
+//   options: --clients=4 --seconds=15 --hash-seconds=5 --cold-runs=5 --main=dist/main.js
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir, cpus, arch, platform, loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { measureHashRate, ARGON2_OPTIONS, type HashRate } from './argon2-rate.js';
+import { runLoad, type LoadResult, type SignInTarget } from './signin-load.js';
+import { startServer, type RunningServer } from './server-process.js';
+
+const PG_ADMIN_URL = process.env.GATEHOUSE_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const RATIO_TARGET = 0.6;
+const COLD_START_TARGET_MS = 1000;
+
+function option(name: string, fallback: number): number {
+  const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
+  const value = arg ? Number(arg.split('=')[1]) : fallback;
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number`);
+  return value;
+}
+
+const CLIENTS = option('clients', 4);
+const SECONDS = option('seconds', 15);
+const HASH_SECONDS = option('hash-seconds', 5);
+const COLD_RUNS = option('cold-runs', 5);
+const WARMUP_SECONDS = 2;
+const POSTGRES = process.argv.includes('--postgres');
+// --main=PATH runs another build of the server (e.g. to compare a bundled dist).
+const MAIN = process.argv.find((a) => a.startsWith('--main='))?.slice('--main='.length);
+
+interface StoreResult {
+  store: 'SQLite' | 'PostgreSQL';
+  load: LoadResult;
+  coldStartsMs: number[];
+  coldStartMedianMs: number;
+}
+
+const log = (line = '') => process.stdout.write(`${line}\n`);
+const median = (values: number[]) => {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
+
+async function call(server: RunningServer, auth: string, method: string, path: string, body: unknown, type = 'application/json') {
+  const res = await fetch(`${server.url}${path}`, {
+    method,
+    headers: { authorization: auth, ...(body === undefined ? {} : { 'content-type': type }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status} ${text.slice(0, 300)}`);
+  return JSON.parse(text) as Record<string, unknown>;
+}
+
+/** An application and a user, registered the way an administrator would (REST API, SCIM). */
+async function provision(server: RunningServer, adminPassword: string): Promise<SignInTarget> {
+  const auth = `Basic ${Buffer.from(`admin:${adminPassword}`).toString('base64')}`;
+  const redirectUri = 'http://localhost:8787/callback';
+  const app = await call(server, auth, 'POST', '/api/server/v1/applications', {
+    name: 'bench-app',
+    description: 'npm run bench',
+    inboundProtocolConfiguration: { oidc: { grantTypes: ['authorization_code', 'refresh_token'], callbackURLs: [redirectUri], publicClient: false } },
+    authenticationSequence: { type: 'USER_DEFINED', steps: [{ id: 1, options: [{ idp: 'LOCAL', authenticator: 'basic' }] }], subjectStepId: 1, attributeStepId: 1 },
+  });
+  const oidc = await call(server, auth, 'GET', `/api/server/v1/applications/${String(app.id)}/inbound-protocols/oidc`, undefined);
+  const password = `bench-${randomBytes(9).toString('base64url')}`;
+  await call(server, auth, 'POST', '/scim2/Users', {
+    schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+    userName: 'bench.user',
+    password,
+    name: { givenName: 'Bench', familyName: 'User' },
+    emails: [{ value: 'bench.user@example.com', primary: true }],
+  }, 'application/scim+json');
+  return { url: server.url, clientId: String(oidc.clientId), clientSecret: String(oidc.clientSecret), redirectUri, username: 'bench.user', password };
+}
+
+async function createPgDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `gatehouse_bench_${process.pid}_${randomBytes(3).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(PG_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: PG_ADMIN_URL });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+async function benchStore(store: StoreResult['store']): Promise<StoreResult> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
+  const database = store === 'PostgreSQL' ? await createPgDatabase() : undefined;
+  const adminPassword = randomBytes(18).toString('base64url');
+  const options = {
+    dataDir,
+    adminPassword,
+    databaseUrl: database?.url,
+    main: MAIN ? resolve(MAIN) : undefined,
+    // The per-IP login limit would stop a load generator on one address after 30 POSTs.
+    env: { GATEHOUSE_IDENTITY_MGT__LOGIN_RATE_LIMIT__MAX_REQUESTS: '100000' },
+  };
+  try {
+    log(`\n[${store}] first start (creates the store, default tenant, admin, keys)…`);
+    const server = await startServer(options);
+    let load: LoadResult;
+    try {
+      const target = await provision(server, adminPassword);
+      log(`[${store}] warm-up ${WARMUP_SECONDS} s, then ${CLIENTS} clients for ${SECONDS} s…`);
+      const warm = await runLoad(target, CLIENTS, WARMUP_SECONDS);
+      if (warm.completed === 0) throw new Error(`no sign-in completed during warm-up: ${warm.firstError ?? 'unknown'}\n${server.output()}`);
+      const serverBefore = server.cpu();
+      const selfBefore = process.cpuUsage();
+      load = await runLoad(target, CLIENTS, SECONDS);
+      const selfUsed = process.cpuUsage(selfBefore);
+      const serverAfter = server.cpu();
+      log(`[${store}] ${load.completed} sign-ins in ${SECONDS} s (${load.failed} failed${load.firstError ? `: ${load.firstError}` : ''}); latency p50 ${load.p50Ms.toFixed(0)} ms, p95 ${load.p95Ms.toFixed(0)} ms`);
+      if (serverBefore && serverAfter && load.completed) {
+        const per = (seconds: number) => `${((seconds * 1000) / load.completed).toFixed(1)} ms`;
+        log(`[${store}] CPU per sign-in: server event-loop thread ${per(serverAfter.mainThread - serverBefore.mainThread)}, server other threads (argon2 pool, GC) ${per(serverAfter.otherThreads - serverBefore.otherThreads)}, load generator ${per((selfUsed.user + selfUsed.system) / 1e6)}`);
+      }
+    } finally {
+      await server.stop();
+    }
+
+    const coldStartsMs: number[] = [];
+    for (let i = 0; i < COLD_RUNS; i++) {
+      const again = await startServer(options);
+      coldStartsMs.push(again.readyMs);
+      await again.stop();
+    }
+    log(`[${store}] cold starts (ms): ${coldStartsMs.map((ms) => ms.toFixed(0)).join(', ')}`);
+    return { store, load, coldStartsMs, coldStartMedianMs: median(coldStartsMs) };
+  } finally {
+    await database?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+function table(hashesPerSecond: number, results: StoreResult[]): string {
+  const rows: string[][] = [['measure', 'store', 'value', 'target', 'result']];
+  rows.push(['argon2id hashes/s', '-', hashesPerSecond.toFixed(1), '', '']);
+  for (const r of results) {
+    const ratio = r.load.perSecond / hashesPerSecond;
+    rows.push(['sign-ins/s', r.store, r.load.perSecond.toFixed(1), '', '']);
+    rows.push(['sign-ins/s ÷ hashes/s', r.store, ratio.toFixed(2), `>= ${RATIO_TARGET}`, ratio >= RATIO_TARGET && r.load.failed === 0 ? 'PASS' : 'MISS']);
+    rows.push([`cold start (median of ${r.coldStartsMs.length})`, r.store, `${r.coldStartMedianMs.toFixed(0)} ms`, `<= ${COLD_START_TARGET_MS} ms`, r.coldStartMedianMs <= COLD_START_TARGET_MS ? 'PASS' : 'MISS']);
+  }
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
+  const line = (row: string[]) => `| ${row.map((cell, i) => cell.padEnd(widths[i]!)).join(' | ')} |`;
+  return [line(rows[0]!), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.slice(1).map(line)].join('\n');
+}
+
+async function hashRate(when: string): Promise<HashRate> {
+  const rate = await measureHashRate(CLIENTS, HASH_SECONDS);
+  log(`hashes/s ${when}: ${rate.hashes} hashes in ${HASH_SECONDS} s = ${rate.perSecond.toFixed(1)}/s`);
+  return rate;
+}
+
+async function main(): Promise<void> {
+  const cpu = cpus();
+  const pool = process.env.UV_THREADPOOL_SIZE ?? '4 (default)';
+  log(`Gatehouse bench · ${new Date().toISOString()} · Node ${process.version} · ${platform()} ${arch()} · ${cpu.length} cores (${cpu[0]?.model.trim() ?? 'unknown CPU'}) · UV_THREADPOOL_SIZE ${pool}`);
+  const busy = loadavg()[0]!;
+  if (busy > 0.5) log(`note: load average ${busy.toFixed(2)} before the start: other processes are using the CPU, so the numbers will be low`);
+  log(`argon2id: m=${ARGON2_OPTIONS.memoryCost} KiB, t=${ARGON2_OPTIONS.timeCost}, p=${ARGON2_OPTIONS.parallelism} (src/users/password.ts hashPassword)`);
+  log(`hashes/s: ${CLIENTS} concurrent hashPassword calls (as many as sign-in clients) in one Node process, argon2 on the libuv pool as in the server,`);
+  log(`nothing else running; measured before and after the sign-ins, and the mean is used, so a busy machine shows up as a spread.\n`);
+  const before = await hashRate('before');
+
+  const results = [await benchStore('SQLite')];
+  if (POSTGRES) results.push(await benchStore('PostgreSQL'));
+
+  log('');
+  const after = await hashRate('after');
+  const hashesPerSecond = (before.perSecond + after.perSecond) / 2;
+  const spread = Math.abs(before.perSecond - after.perSecond) / hashesPerSecond;
+  if (spread > 0.15) log(`note: the two hash rates differ by ${(spread * 100).toFixed(0)}%: the machine was busy with something else; run again for stable numbers`);
+
+  log('\nsign-in = GET /oauth2/authorize (PKCE S256) → login page → POST username/password → redirects → callback → POST /oauth2/token;');
+  log(`each costs one argon2id verify. ${CLIENTS} clients, fresh cookie jar per sign-in, load generator on the same machine (loopback).`);
+  log(`cold start = spawn of \`node ${MAIN ?? 'dist/main.js'}\` on an existing data dir until GET /health/ready answers 200.\n`);
+  log(table(hashesPerSecond, results));
+  if (results.some((r) => r.load.failed > 0)) process.exitCode = 1;
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench failed: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});
