@@ -9,12 +9,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, cpus, arch, platform, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import { createPgDatabase } from '../test/helpers/local-services.js';
 import { measureHashRate, ARGON2_OPTIONS, type HashRate } from './argon2-rate.js';
 import { runLoad, type LoadResult, type SignInTarget } from './signin-load.js';
 import { startServer, type RunningServer } from './server-process.js';
 
-const PG_ADMIN_URL = process.env.GATEHOUSE_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const RATIO_TARGET = 0.6;
 const COLD_START_TARGET_MS = 1000;
 
@@ -81,28 +80,9 @@ async function provision(server: RunningServer, adminPassword: string): Promise<
   return { url: server.url, clientId: String(oidc.clientId), clientSecret: String(oidc.clientSecret), redirectUri, username: 'bench.user', password };
 }
 
-async function createPgDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `gatehouse_bench_${process.pid}_${randomBytes(3).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(PG_ADMIN_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const c = new pg.Client({ connectionString: PG_ADMIN_URL });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
-
 async function benchStore(store: StoreResult['store']): Promise<StoreResult> {
   const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
-  const database = store === 'PostgreSQL' ? await createPgDatabase() : undefined;
+  const database = store === 'PostgreSQL' ? await createPgDatabase('gatehouse_bench') : undefined;
   const adminPassword = randomBytes(18).toString('base64url');
   const options = {
     dataDir,

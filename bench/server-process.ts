@@ -2,7 +2,6 @@
 // with the time from spawn to the first 200 from /health/ready.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { request } from 'node:http';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -36,16 +35,8 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const srv = createServer();
-    srv.once('error', fail);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => done(port));
-    });
-  });
-}
+export { freePort } from '../test/helpers/local-services.js';
+import { freePort } from '../test/helpers/local-services.js';
 
 /** The parent's environment without anything that would configure the server behind our back. */
 function cleanEnv(): Record<string, string> {

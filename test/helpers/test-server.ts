@@ -3,8 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
-import pg from 'pg';
+import { freePort, createPgDatabase } from './local-services.js';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../../src/config/load.js';
 import { openStore } from '../../src/store/connect.js';
@@ -18,8 +17,9 @@ import type { Deps } from '../../src/deps.js';
 import type { ProviderRegistry } from '../../src/oidc/registry.js';
 import type { Tenant } from '../../src/tenants/tenant.js';
 
+export { freePort, createPgDatabase, PG_ADMIN_URL } from './local-services.js';
+
 export const ADMIN = { username: 'admin', password: 'admin-password-for-tests' };
-export const PG_ADMIN_URL = process.env.GATEHOUSE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -31,36 +31,6 @@ export interface TestServer {
   tenant: Tenant;
   adminAuth: string;
   close(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function createPgDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `gatehouse_test_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(PG_ADMIN_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const c = new pg.Client({ connectionString: PG_ADMIN_URL });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
 }
 
 export interface StartOptions {
