@@ -20,7 +20,8 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.logging.level);
-  const store = openStore(config.database.url, config.server.data_dir, config.database.pool_size);
+  const store = openStore(config.database.url, config.server.data_dir, config.database.pool_size,
+    (err) => logger.warn({ err: err.message }, 'database connection lost; it will be reopened'));
   const secrets = createSecretBox(loadEncryptionKey(config.security.encryption_key, config.server.data_dir));
   const deps: Deps = { config, store, clock: systemClock, logger, secrets };
   await migrateToLatest(store);
