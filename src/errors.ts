@@ -21,7 +21,3 @@ export const forbidden = make('forbidden', 403);
 export const notFound = make('not_found', 404);
 export const conflict = make('conflict', 409);
 export const tooManyRequests = make('too_many_requests', 429);
-
-export function assertThat(condition: unknown, error: AppError): asserts condition {
-  if (!condition) throw error;
-}

@@ -3,7 +3,7 @@ import type { Deps } from '../deps.js';
 import { badRequest, conflict, notFound } from '../errors.js';
 import { newId, randomToken } from '../crypto/ids.js';
 import { epochSeconds } from '../clock.js';
-import { isUniqueViolation } from '../users/user.service.js';
+import { isUniqueViolation } from '../store/unique-violation.js';
 import { ADMIN_SCOPES } from '../access/admin-scopes.js';
 import {
   findApplicationById, insertApplication, updateApplication, deleteApplication, type ApplicationRow,

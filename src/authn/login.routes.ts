@@ -17,6 +17,12 @@ import { advance, submit, type FlowInput, type FlowResult, type FlowState } from
 
 type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
 
+interface Loaded {
+  provider: Provider;
+  interaction: Interaction;
+  flow: FlowInput;
+}
+
 // Reasons that demand a fresh login: the session's earlier steps must not be reused.
 const FRESH_LOGIN_REASONS = new Set(['no_session', 'login_prompt', 'max_age', 'id_token_hint', 'claims_id_token_sub_value', 'essential_acrs', 'essential_acr']);
 
@@ -24,23 +30,28 @@ export function loginRoutes(deps: Deps, providers: ProviderRegistry) {
   return async function register(app: FastifyInstance) {
     const page = (reply: FastifyReply, status: number, title: string, message: string) =>
       reply.code(status).type('text/html; charset=utf-8').send(renderErrorPage(title, message));
+    // Sends the error page and tells the caller there is nothing left to do.
+    const refuse = (reply: FastifyReply, status: number, title: string, message: string): null => {
+      void page(reply, status, title, message);
+      return null;
+    };
 
-    async function load(request: FastifyRequest<{ Params: { uid: string } }>, reply: FastifyReply) {
+    async function load(request: FastifyRequest<{ Params: { uid: string } }>, reply: FastifyReply): Promise<Loaded | null> {
       const tenant = request.tenant;
-      if (!tenant) return page(reply, 404, 'Not found', 'There is no such organization on this server.');
+      if (!tenant) return refuse(reply, 404, 'Not found', 'There is no such organization on this server.');
       const provider = await providers.get(tenant);
       let interaction: Interaction;
       try {
         interaction = await provider.interactionDetails(request.raw, reply.raw);
       } catch {
-        return page(reply, 400, 'This sign-in has expired', 'This sign-in page has expired or was opened in another browser. Go back to the application and sign in again.');
+        return refuse(reply, 400, 'This sign-in has expired', 'This sign-in page has expired or was opened in another browser. Go back to the application and sign in again.');
       }
       if (interaction.uid !== request.params.uid) {
-        return page(reply, 400, 'This sign-in has expired', 'This sign-in page belongs to another sign-in or another browser. Go back to the application and sign in again.');
+        return refuse(reply, 400, 'This sign-in has expired', 'This sign-in page belongs to another sign-in or another browser. Go back to the application and sign in again.');
       }
       const clientId = String(interaction.params.client_id);
       const row = await findApplicationByClientId(deps.store.db, tenant.id, clientId);
-      if (!row) return page(reply, 400, 'Unknown application', 'The application that sent you here is no longer registered.');
+      if (!row) return refuse(reply, 400, 'Unknown application', 'The application that sent you here is no longer registered.');
       const application = toApplication(row, deps.secrets);
       const stored = (interaction.result as { flow?: FlowState } | undefined)?.flow;
       const state = stored ?? await initialState(interaction, tenant.id);
@@ -58,7 +69,7 @@ export function loginRoutes(deps: Deps, providers: ProviderRegistry) {
       return state;
     }
 
-    async function respond(reply: FastifyReply, loaded: Exclude<Awaited<ReturnType<typeof load>>, FastifyReply>, result: FlowResult) {
+    async function respond(reply: FastifyReply, loaded: Loaded, result: FlowResult) {
       const { provider, interaction, flow } = loaded;
       if (result.kind === 'error') return page(reply, 400, result.title, result.message);
       if (result.kind === 'done') {
@@ -89,7 +100,7 @@ export function loginRoutes(deps: Deps, providers: ProviderRegistry) {
 
     app.get<{ Params: { uid: string } }>('/authenticationendpoint/:uid', async (request, reply) => {
       const loaded = await load(request, reply);
-      if (!loaded || 'sent' in loaded) return loaded;
+      if (!loaded) return reply;
       const { interaction, flow } = loaded;
       if (interaction.prompt.reasons.includes('acr_unreachable')) {
         const redirectTo = await loaded.provider.interactionResult(request.raw, reply.raw, {
@@ -109,7 +120,7 @@ export function loginRoutes(deps: Deps, providers: ProviderRegistry) {
       config: { rateLimit: { max: deps.config.identity_mgt.login_rate_limit.max_requests, timeWindow: deps.config.identity_mgt.login_rate_limit.window_seconds * 1000 } },
     }, async (request, reply) => {
       const loaded = await load(request, reply);
-      if (!loaded || 'sent' in loaded) return loaded;
+      if (!loaded) return reply;
       const body = (request.body ?? {}) as Record<string, unknown>;
       const input: Record<string, string | undefined> = {};
       for (const [k, v] of Object.entries(body)) if (typeof v === 'string') input[k] = v;
@@ -122,7 +133,7 @@ export function loginRoutes(deps: Deps, providers: ProviderRegistry) {
 
     app.get<{ Params: { uid: string } }>('/authenticationendpoint/:uid/abort', async (request, reply) => {
       const loaded = await load(request, reply);
-      if (!loaded || 'sent' in loaded) return loaded;
+      if (!loaded) return reply;
       const redirectTo = await loaded.provider.interactionResult(request.raw, reply.raw, {
         error: 'access_denied', error_description: 'the user cancelled the sign-in',
       }, { mergeWithLastSubmission: false });

@@ -1,5 +1,5 @@
 // One oidc-provider per tenant, configured from the server config and the tenant's keys.
-import Provider, { errors, interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, { interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Deps } from '../deps.js';
 import type { Tenant } from '../tenants/tenant.js';
 import { findApplicationByClientId } from '../applications/application.repository.js';
@@ -10,9 +10,8 @@ import { toUser, isAdmin } from '../users/user.js';
 import { adapterFactory } from './adapter.js';
 import { accountFinder, SCOPE_CLAIMS } from './account.js';
 import { toClientMetadata, PKCE_REQUIRED } from './client-metadata.js';
-import { ACR_VALUES } from '../authn/sequence-policy.js';
 import { loadFactors, saveFactors, type Factors } from '../authn/authn-session.repository.js';
-import { satisfies, acrReachable } from '../authn/sequence-policy.js';
+import { ACR_VALUES, satisfies, acrReachable } from '../authn/sequence-policy.js';
 import { epochSeconds } from '../clock.js';
 import { renderErrorPage, renderLayout } from '../ui/layout.js';
 import { escapeHtml } from '../ui/html.js';
@@ -201,9 +200,8 @@ export function createProvider(deps: Deps, tenant: Tenant, keys: TenantKeys): Pr
     if (oidc?.route === 'resume' && resumed && oidc.session?.accountId && !(oidc.session as { destroyed?: boolean }).destroyed) {
       const now = epochSeconds(deps.clock);
       const earlier = await loadFactors(deps.store.db, tenant.id, oidc.session.uid, oidc.session.accountId, now);
-      const stored = earlier && Object.keys(earlier).length ? earlier : undefined;
       const expiresAt = (oidc.session.loginTs ?? now) + config.session.absolute_timeout;
-      await saveFactors(deps.store.db, tenant.id, oidc.session.uid, oidc.session.accountId, { ...stored, ...resumed.factors }, expiresAt);
+      await saveFactors(deps.store.db, tenant.id, oidc.session.uid, oidc.session.accountId, { ...earlier, ...resumed.factors }, expiresAt);
     }
   });
 
@@ -211,4 +209,3 @@ export function createProvider(deps: Deps, tenant: Tenant, keys: TenantKeys): Pr
   return provider;
 }
 
-export { errors as oidcErrors };

@@ -6,7 +6,7 @@ import { newId } from '../crypto/ids.js';
 import { epochSeconds } from '../clock.js';
 import { createUser } from '../users/user.service.js';
 import { ADMIN_ROLE, type User } from '../users/user.js';
-import { isUniqueViolation } from '../users/user.service.js';
+import { isUniqueViolation } from '../store/unique-violation.js';
 import { findTenantByDomain, insertTenant, listTenants } from './tenant.repository.js';
 import { createSigningKey } from './signing-keys.js';
 import { toTenant, TENANT_DOMAIN, type Tenant } from './tenant.js';

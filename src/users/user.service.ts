@@ -3,6 +3,7 @@ import type { Deps } from '../deps.js';
 import { badRequest, conflict, notFound } from '../errors.js';
 import { newId } from '../crypto/ids.js';
 import { epochSeconds } from '../clock.js';
+import { isUniqueViolation } from '../store/unique-violation.js';
 import { hashPassword, passwordPolicyProblem } from './password.js';
 import { findUserById, findUserByUsername, insertUser, updateUser, deleteUser } from './user.repository.js';
 import { toUser, type User, type UserClaims } from './user.js';
@@ -83,9 +84,4 @@ export async function replaceUser(deps: Deps, tenantId: string, id: string, inpu
 export async function removeUser(deps: Deps, tenantId: string, id: string): Promise<void> {
   const result = await deleteUser(deps.store.db, tenantId, id);
   if (!result.numDeletedRows) throw notFound(`user ${id} not found`);
-}
-
-export function isUniqueViolation(err: unknown): boolean {
-  const code = (err as { code?: string }).code;
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
