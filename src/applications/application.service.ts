@@ -10,6 +10,12 @@ import {
 } from './application.repository.js';
 import { toApplication, GRANT_TYPES, type Application, type OidcConfig, type GrantType } from './application.js';
 import { parseSequence } from './sequence.js';
+import { findAuthenticator } from '../authn/registry.js';
+
+function isEnabled(deps: Deps, name: string): boolean {
+  const authenticator = findAuthenticator(name);
+  return authenticator?.enabled?.(deps.config) ?? true;
+}
 
 export interface ApplicationInput {
   name?: unknown;
@@ -18,8 +24,6 @@ export interface ApplicationInput {
   authenticationSequence?: unknown;
   managementScopes?: unknown;
 }
-
-const enabled = (): boolean => true;
 
 function parseName(value: unknown): string {
   if (typeof value !== 'string' || !value.trim() || value.length > 255) throw badRequest('name is required (1 to 255 characters)');
@@ -102,7 +106,7 @@ export async function registerApplication(deps: Deps, tenantId: string, input: A
     client_id: randomToken(18),
     client_secret: oidc.publicClient ? null : deps.secrets.seal(randomToken(32)),
     oidc: JSON.stringify(oidc),
-    auth_sequence: JSON.stringify(parseSequence(input.authenticationSequence, enabled)),
+    auth_sequence: JSON.stringify(parseSequence(input.authenticationSequence, (name) => isEnabled(deps, name))),
     management_scopes: JSON.stringify(parseManagementScopes(input.managementScopes)),
     created_at: now,
     updated_at: now,
@@ -137,7 +141,7 @@ export async function patchApplication(deps: Deps, tenantId: string, id: string,
     if (oidc.publicClient) values.client_secret = null;
     else if (!current.clientSecret) values.client_secret = deps.secrets.seal(randomToken(32));
   }
-  if (input.authenticationSequence !== undefined) values.auth_sequence = JSON.stringify(parseSequence(input.authenticationSequence, enabled));
+  if (input.authenticationSequence !== undefined) values.auth_sequence = JSON.stringify(parseSequence(input.authenticationSequence, (name) => isEnabled(deps, name)));
   if (input.managementScopes !== undefined) values.management_scopes = JSON.stringify(parseManagementScopes(input.managementScopes));
   try {
     await updateApplication(deps.store.db, tenantId, id, values);

@@ -4,9 +4,12 @@ import type { Deps } from '../deps.js';
 import type { Tenant } from '../tenants/tenant.js';
 import type { Application } from '../applications/application.js';
 import type { User } from '../users/user.js';
+import type { Config } from '../config/schema.js';
 
 export interface Page {
   title: string;
+  /** The page's heading; defaults to "{title} to {application}". */
+  heading?: string;
   /** Inner HTML of the step's form (already escaped); the engine wraps it in the layout. */
   html: string;
 }
@@ -21,6 +24,12 @@ export interface StepContext {
   error?: string;
   /** Values to put back into the form after a failed attempt (never secrets). */
   values?: Record<string, string>;
+  /**
+   * This authenticator's own state for this login (e.g. a secret being enrolled), kept
+   * with the login until it ends. It is stored in the database with the interaction:
+   * seal anything secret with deps.secrets.
+   */
+  scratch: Record<string, unknown>;
 }
 
 export type FormInput = Record<string, string | undefined>;
@@ -34,7 +43,9 @@ export type StepOutcome =
   | { kind: 'page'; page: Page }
   | { kind: 'success'; user: User }
   | { kind: 'failure'; error: FlowError; values?: Record<string, string> }
-  | { kind: 'skip' };
+  | { kind: 'skip' }
+  /** The user cannot pass this step at all; the sign-in ends with this explanation. */
+  | { kind: 'stop'; title: string; message: string };
 
 export interface Authenticator {
   /** Canonical name, stored and returned by the API: 'BasicAuthenticator', 'totp', … */
@@ -48,6 +59,10 @@ export interface Authenticator {
   needsKnownUser: boolean;
   /** Shown while the user's lock for this factor holds; must not reveal the lock to guessers. */
   lockedMessage: string;
+  /** Server-wide switch; a disabled authenticator ends sign-ins that need it with an error page. */
+  enabled?(config: Config): boolean;
+  /** Whether failures count toward the lockout for this tenant (default: always). */
+  regulated?(ctx: StepContext): Promise<boolean>;
   /** Show the step's page (or skip it). */
   start(ctx: StepContext): Promise<StepOutcome>;
   /**

@@ -22,6 +22,8 @@ export interface FlowState {
   completed: Record<string, number>;
   /** Authenticators that chose to skip themselves (e.g. optional TOTP, not enrolled). */
   skipped: string[];
+  /** Each authenticator's own state for this login (StepContext.scratch), by name. */
+  scratch?: Record<string, Record<string, unknown>>;
 }
 
 export type FlowResult =
@@ -53,7 +55,20 @@ function current(flow: FlowInput): { stepId: number; authenticator: Authenticato
   if (!authenticator) {
     return { error: { kind: 'error', title: 'Sign-in is not available', message: `This application asks for the sign-in method "${name}", which this server does not offer. Ask the administrator to fix the application's authentication steps.` } };
   }
+  if (authenticator.enabled && !authenticator.enabled(flow.deps.config)) {
+    return { error: { kind: 'error', title: 'Sign-in is not available', message: `This application requires the sign-in method "${authenticator.displayName}", which is turned off on this server. Ask the administrator to turn it on or to change the application's authentication steps.` } };
+  }
   return { stepId: step.id, authenticator };
+}
+
+function context(flow: FlowInput, authenticator: Authenticator, user: User | undefined, error?: string, values?: Record<string, string>): StepContext {
+  flow.state.scratch ??= {};
+  const scratch = (flow.state.scratch[authenticator.name] ??= {});
+  return { deps: flow.deps, tenant: flow.tenant, application: flow.application, user, error, values, scratch };
+}
+
+async function regulated(authenticator: Authenticator, ctx: StepContext): Promise<boolean> {
+  return authenticator.regulated ? authenticator.regulated(ctx) : true;
 }
 
 /** Runs steps until one needs the user, or the sequence is complete. */
@@ -66,7 +81,13 @@ export async function advance(flow: FlowInput, error?: string, values?: Record<s
     if (step.authenticator.needsKnownUser && !user) {
       return { kind: 'error', title: 'Sign-in is not available', message: 'This application\'s authentication steps are misconfigured: a step needs a user identified by an earlier step.' };
     }
-    const ctx: StepContext = { deps: flow.deps, tenant: flow.tenant, application: flow.application, user, error, values };
+    const ctx = context(flow, step.authenticator, user, error, values);
+    // A step after the user is known may say its lock holds (the password step never does:
+    // that would tell a guesser the username exists).
+    if (!ctx.error && user && step.authenticator.needsKnownUser && await regulated(step.authenticator, ctx)
+      && (await lockState(flow.deps, flow.tenant.id, user.id, step.authenticator.name)).locked) {
+      ctx.error = step.authenticator.lockedMessage;
+    }
     const outcome = await step.authenticator.start(ctx);
     const next = await apply(flow, step.stepId, step.authenticator, outcome, ctx);
     if (next) return next;
@@ -82,20 +103,25 @@ export async function submit(flow: FlowInput, stepId: number, input: FormInput):
   const { deps, tenant } = flow;
   const authenticator = step.authenticator;
   let user = await knownUser(flow);
-  const base: StepContext = { deps, tenant, application: flow.application, user };
+  const base = context(flow, authenticator, user);
   user ??= await authenticator.identify?.(base, input);
   const ctx: StepContext = { ...base, user };
 
-  const lock = user ? await lockState(deps, tenant.id, user.id, authenticator.name) : { locked: false };
-  const outcome = await authenticator.handle(ctx, input);
-  if (lock.locked) {
-    // Judged anyway so a locked account answers in the same time, then refused whatever
-    // the result, and not counted again.
+  const counts = user !== undefined && await regulated(authenticator, ctx);
+  const lock = counts && user ? await lockState(deps, tenant.id, user.id, authenticator.name) : { locked: false };
+  const refuseLocked = (values?: Record<string, string>) => {
     deps.logger.warn({ event: 'login_refused_locked', tenantId: tenant.id, userId: user!.id, factor: authenticator.name }, 'attempt on a locked account');
-    return advance(flow, authenticator.lockedMessage, outcome.kind === 'failure' ? outcome.values : undefined);
-  }
+    return advance(flow, authenticator.lockedMessage, values);
+  };
+  // After the user is known the lock is no secret, and judging the input could have side
+  // effects (a spent time step, an enrolled secret): refuse without looking at it.
+  if (lock.locked && authenticator.needsKnownUser) return refuseLocked();
+  const outcome = await authenticator.handle(ctx, input);
+  // Judged anyway so a locked account answers in the same time as any other, then
+  // refused whatever the result, and not counted again.
+  if (lock.locked) return refuseLocked(outcome.kind === 'failure' ? outcome.values : undefined);
   if (outcome.kind === 'failure') {
-    if (user) await recordFailure(deps, tenant.id, user.id, authenticator.name);
+    if (counts && user) await recordFailure(deps, tenant.id, user.id, authenticator.name);
     deps.logger.info({ event: 'login_failed', tenantId: tenant.id, userId: user?.id, factor: authenticator.name, code: outcome.error.code }, 'authentication step failed');
     return advance(flow, outcome.error.message, outcome.values);
   }
@@ -111,6 +137,8 @@ async function apply(flow: FlowInput, stepId: number, authenticator: Authenticat
     case 'skip':
       flow.state.skipped.push(authenticator.name);
       return undefined;
+    case 'stop':
+      return { kind: 'error', title: outcome.title, message: outcome.message };
     case 'failure':
       return advance(flow, outcome.error.message, outcome.values);
     case 'success': {
@@ -119,6 +147,7 @@ async function apply(flow: FlowInput, stepId: number, authenticator: Authenticat
       }
       await recordSuccess(flow.deps, flow.tenant.id, outcome.user.id, authenticator.name);
       flow.state.userId = outcome.user.id;
+      delete flow.state.scratch?.[authenticator.name];
       flow.state.completed[authenticator.name] = epochSeconds(flow.deps.clock);
       flow.deps.logger.info({ event: 'login_step_succeeded', tenantId: flow.tenant.id, userId: outcome.user.id, factor: authenticator.name }, 'authentication step succeeded');
       return undefined;

@@ -92,7 +92,7 @@ export function loginRoutes(deps: Deps, providers: ProviderRegistry) {
 <p><a href="${escapeHtml(action)}/abort">Cancel and return to ${escapeHtml(flow.application.name)}</a></p>`;
       return reply.code(result.error ? 400 : 200).type('text/html; charset=utf-8').send(renderLayout({
         title: result.page.title,
-        heading: `${result.page.title} to ${flow.application.name}`,
+        heading: result.page.heading ?? `${result.page.title} to ${flow.application.name}`,
         body,
         error: result.error,
       }));

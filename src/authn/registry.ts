@@ -2,8 +2,9 @@
 // adding it to this list and nothing else.
 import type { Authenticator } from './authenticator.js';
 import { basicAuthenticator } from './authenticators/basic/index.js';
+import { totpAuthenticator } from './authenticators/totp/index.js';
 
-const all: Authenticator[] = [basicAuthenticator];
+const all: Authenticator[] = [basicAuthenticator, totpAuthenticator];
 
 export function listAuthenticators(): readonly Authenticator[] {
   return all;

@@ -90,12 +90,14 @@ function fromEnv(raw: string, leaf: Leaf): unknown {
   }
 }
 
-function check(value: unknown, leaf: Leaf): string | undefined {
+/** Why a value does not fit its declaration, as the end of a sentence; undefined when it fits. */
+export function check(value: unknown, leaf: Leaf): string | undefined {
   switch (leaf.type) {
     case 'integer':
       if (typeof value !== 'number' || !Number.isInteger(value)) return `must be a whole number, got ${JSON.stringify(value)}`;
       if (leaf.min !== undefined && value < leaf.min) return `must be at least ${leaf.min}, got ${value}`;
       if (leaf.max !== undefined && value > leaf.max) return `must be at most ${leaf.max}, got ${value}`;
+      if (leaf.oneOf && !leaf.oneOf.includes(String(value))) return `must be one of ${leaf.oneOf.join(', ')}, got ${value}`;
       return undefined;
     case 'boolean':
       return typeof value === 'boolean' ? undefined : `must be true or false, got ${JSON.stringify(value)}`;

@@ -46,6 +46,26 @@ export const schema = {
       window_seconds: { type: 'integer', default: 60, min: 1, max: 86400, description: 'Length of the per-IP rate-limit window.' },
     },
   },
+  authentication: {
+    authenticator: {
+      totp: {
+        enable: { type: 'boolean', default: true, description: 'Offer the totp authenticator. When false, applications whose sequence uses it show an error page instead of signing in (the step is never skipped).' },
+        parameters: {
+          timeStepSize: { type: 'integer', default: 30, min: 1, max: 300, description: 'Seconds per time step (RFC 6238 X) for new enrollments; each enrolled credential keeps the period it was enrolled with.' },
+          windowSize: { type: 'integer', default: 3, min: 1, max: 21, description: 'Total number of time steps accepted around now (WSO2 semantics): 3 accepts the previous, current and next step; 1 only the current one.' },
+          authenticationMandatory: { type: 'boolean', default: true, description: 'A user without TOTP must not pass the step: with enrollment off the sign-in stops with a message. When false such a user skips the step and amr does not claim otp.' },
+          enrolUserInAuthenticationFlow: { type: 'boolean', default: true, description: 'A user without TOTP enrolls during sign-in by scanning a QR code.' },
+          AllowSendingVerificationCodeByEmail: { type: 'boolean', default: false, description: 'Offer "Get a verification code by email" on the TOTP page (needs email delivery).' },
+          EnableAccountLockingForFailedAttempts: { type: 'boolean', default: true, description: 'Count wrong TOTP codes (separately from passwords) under [identity_mgt.account_locking] and lock the TOTP step when the limit is reached.' },
+          PreventTOTPCodeReuse: { type: 'boolean', default: true, description: 'Accept each time step at most once per user (and never an earlier one): replayed codes are refused.' },
+          Issuer: { type: 'string', default: '', description: 'Issuer name shown in authenticator apps when UseCommonIssuer is true. Empty: the tenant\'s display name.' },
+          UseCommonIssuer: { type: 'boolean', default: false, description: 'Show Issuer for every tenant instead of each tenant\'s display name.' },
+          digits: { type: 'integer', default: 6, oneOf: ['6', '8'], description: 'Code length for new enrollments: 6 or 8. Every authenticator app supports 6; some ignore 8 and then show wrong codes.' },
+          algorithm: { type: 'string', default: 'SHA1', oneOf: ['SHA1', 'SHA256', 'SHA512'], description: 'HMAC algorithm for new enrollments. Every authenticator app supports SHA1 (still safe for HOTP, RFC 4226 appendix A); some apps ignore SHA256/SHA512 and then show wrong codes.' },
+        },
+      },
+    },
+  },
   admin_api: {
     allow_basic_auth: { type: 'boolean', default: true, description: 'Accept HTTP Basic with an administrator\'s credentials on the admin and SCIM APIs.' },
   },

@@ -27,6 +27,7 @@ export function adapterFactory(ctx: AdapterContext) {
         grant_id: payload.grantId ?? null,
         user_code: payload.userCode ?? null,
         uid: payload.uid ?? null,
+        account_id: typeof payload.accountId === 'string' ? payload.accountId : null,
         expires_at: expiresIn ? epochSeconds(ctx.clock) + expiresIn : null,
         consumed_at: null,
       };

@@ -7,6 +7,8 @@ export interface OidcModelTable {
   grant_id: string | null;
   user_code: string | null;
   uid: string | null;
+  /** The user the artifact belongs to (sessions, grants, codes, tokens), for revocation. */
+  account_id: string | null;
   /** Epoch seconds; null for rows that never expire. */
   expires_at: number | null;
   consumed_at: number | null;

@@ -4,6 +4,8 @@ import type { UserTable, LoginFailureTable } from '../users/user.table.js';
 import type { ApplicationTable } from '../applications/application.table.js';
 import type { OidcModelTable } from '../oidc/oidc-model.table.js';
 import type { AuthnSessionTable } from '../authn/authn-session.table.js';
+import type { TotpCredentialTable } from '../authn/authenticators/totp/totp-credential.table.js';
+import type { TenantSettingTable } from '../tenants/tenant-setting.table.js';
 
 export interface Database {
   tenant: TenantTable;
@@ -13,4 +15,6 @@ export interface Database {
   application: ApplicationTable;
   oidc_model: OidcModelTable;
   authn_session: AuthnSessionTable;
+  totp_credential: TotpCredentialTable;
+  tenant_setting: TenantSettingTable;
 }

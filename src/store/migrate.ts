@@ -2,10 +2,12 @@
 import { Migrator, type Migration, type MigrationProvider } from 'kysely';
 import type { Store } from './connect.js';
 import * as initial from './migrations/2026_11_27_0001_initial.js';
+import * as totpAndSettings from './migrations/2026_11_27_0002_totp_and_settings.js';
 
 // Static imports keep the build free of filesystem scanning (works from dist/ and tsx alike).
 const migrations: Record<string, Migration> = {
   '2026_11_27_0001_initial': initial,
+  '2026_11_27_0002_totp_and_settings': totpAndSettings,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

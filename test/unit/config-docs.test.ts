@@ -31,6 +31,10 @@ function otherValue(keyPath: string[], leaf: Leaf): [raw: string, parsed: unknow
   switch (leaf.type) {
     case 'boolean': return [String(!leaf.default), !leaf.default];
     case 'integer': {
+      if (leaf.oneOf) {
+        const other = leaf.oneOf.find((v) => v !== String(leaf.default))!;
+        return [other, Number(other)];
+      }
       const value = (leaf.default as number) + 1 <= (leaf.max ?? Infinity) ? (leaf.default as number) + 1 : (leaf.default as number) - 1;
       return [String(value), value];
     }

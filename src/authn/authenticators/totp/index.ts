@@ -1,0 +1,97 @@
+// Time-based one-time passwords (RFC 6238) as a second step: enrolls users who have no
+// secret (QR in the login), then asks for a code. The secret being enrolled stays in this
+// login, sealed, until a correct code proves the phone has it; only then is it stored.
+import type { Authenticator, StepContext, FormInput, StepOutcome } from '../../authenticator.js';
+import { totpParameters, type TotpParameters } from './parameters.js';
+import { activateTotpCredential } from './totp-credential.repository.js';
+import {
+  TOTP_FACTOR, checkActiveCode, describeEnrollment, matchCode, newTotpSecret, openSecret, sealSecret,
+} from './totp.service.js';
+import { findTotpCredential } from './totp-credential.repository.js';
+import { enrollPage, verifyPage } from './pages.js';
+import { epochSeconds } from '../../../clock.js';
+
+// One message for wrong, expired and replayed codes: a replay must not confirm a code was valid.
+export const TOTP_FAILURE = 'That code is not correct. Enter the code your authenticator app shows now.';
+const LOCKED = 'Too many incorrect codes. Two-step verification is locked for this account for a while: try again later, or ask your administrator to unlock it.';
+
+interface Scratch {
+  /** The secret being enrolled in this login (sealed: the interaction is stored in the database). */
+  enrolling?: string;
+}
+
+async function enrollOrVerify(ctx: StepContext, params: TotpParameters): Promise<StepOutcome> {
+  const user = ctx.user!;
+  const active = await findTotpCredential(ctx.deps.store.db, ctx.tenant.id, user.id, 'active');
+  const scratch = ctx.scratch as Scratch;
+  if (active) {
+    delete scratch.enrolling;
+    return { kind: 'page', page: verifyPage(ctx, active.digits) };
+  }
+  if (params.enrolUserInAuthenticationFlow) {
+    scratch.enrolling ??= sealSecret(ctx.deps, newTotpSecret(params));
+    const secret = openSecret(ctx.deps, scratch.enrolling);
+    const view = await describeEnrollment(ctx.tenant, user, secret, params);
+    return { kind: 'page', page: enrollPage(ctx, { ...view, digits: secret.digits, period: secret.period, algorithm: secret.algorithm }) };
+  }
+  if (params.authenticationMandatory) {
+    return {
+      kind: 'stop',
+      title: 'Two-step verification is not set up',
+      message: `${ctx.application.name} requires a code from an authenticator app, and your account does not have one set up yet. Ask your administrator to let you set it up, or set it up in your account settings, then sign in again.`,
+    };
+  }
+  return { kind: 'skip' };
+}
+
+export const totpAuthenticator = {
+  name: TOTP_FACTOR,
+  displayName: 'TOTP',
+  amr: ['otp'],
+  needsKnownUser: true,
+  lockedMessage: LOCKED,
+
+  enabled: (config) => config.authentication.authenticator.totp.enable,
+
+  async regulated(ctx) {
+    return (await totpParameters(ctx.deps, ctx.tenant.id)).EnableAccountLockingForFailedAttempts;
+  },
+
+  async start(ctx) {
+    return enrollOrVerify(ctx, await totpParameters(ctx.deps, ctx.tenant.id));
+  },
+
+  async handle(ctx, input: FormInput) {
+    const user = ctx.user!;
+    const params = await totpParameters(ctx.deps, ctx.tenant.id);
+    const code = (input.token ?? '').trim();
+    if (!code) return { kind: 'failure', error: { code: 'code_missing', message: 'Enter the code your authenticator app shows.' } };
+    const scratch = ctx.scratch as Scratch;
+
+    if (scratch.enrolling) {
+      const secret = openSecret(ctx.deps, scratch.enrolling);
+      const step = matchCode(ctx.deps, secret, code, params);
+      if (step === null) return { kind: 'failure', error: { code: 'invalid_code', message: TOTP_FAILURE } };
+      const stored = await activateTotpCredential(ctx.deps.store.db, {
+        tenant_id: ctx.tenant.id, user_id: user.id, secret: ctx.deps.secrets.seal(secret.secret),
+        algorithm: secret.algorithm, digits: secret.digits, period: secret.period,
+        last_used_step: step, created_at: epochSeconds(ctx.deps.clock),
+      }, 'first');
+      delete scratch.enrolling;
+      if (!stored) {
+        // Another login enrolled a device meanwhile; this secret is not the user's. Ask for
+        // a code of the device that won.
+        return { kind: 'failure', error: { code: 'already_enrolled', message: 'An authenticator app was set up for this account in another sign-in. Enter the code from that app.' } };
+      }
+      ctx.deps.logger.info({ event: 'totp_enrolled', tenantId: ctx.tenant.id, userId: user.id, via: 'login' }, 'TOTP enrolled during sign-in');
+      return { kind: 'success', user };
+    }
+
+    switch (await checkActiveCode(ctx.deps, ctx.tenant.id, user.id, code, params)) {
+      case 'accepted': return { kind: 'success', user };
+      case 'not_enrolled': return { kind: 'failure', error: { code: 'not_enrolled', message: 'Two-step verification is no longer set up for this account. Continue to set it up again.' } };
+      case 'replayed': return { kind: 'failure', error: { code: 'code_replayed', message: TOTP_FAILURE } };
+      case 'invalid': return { kind: 'failure', error: { code: 'invalid_code', message: TOTP_FAILURE } };
+    }
+  },
+} satisfies Authenticator;
