@@ -40,13 +40,16 @@ for (const dialect of DIALECTS) {
       assert.equal(claims.acr, 'urn:gatehouse:acr:mfa');
 
       clock.advance(30);
-      const second = await startTwoStep(login);
+      const second = await startTwoStep({ ...login, params: { acr_values: 'urn:gatehouse:acr:mfa' } });
       assert.doesNotMatch(second.page, /QR code/);
       assert.match(second.page, /autocomplete="one-time-code"/);
       const replay = await submitCode(second.browser, second.url, second.page, codeAt(secret, clock.seconds() - 30), app.redirectUri);
       assert.equal(replay.status, 400, 'the code accepted at enrollment is not accepted again');
       const ok = await submitCode(second.browser, second.url, replay.page, codeAt(secret, clock.seconds()), app.redirectUri);
       assert.ok(ok.url.startsWith(app.redirectUri), `reached the app, stopped at ${ok.url}: ${ok.page.slice(0, 300)}`);
+      const again = (await exchange(second.config, { ...second.started, callback: new URL(ok.url) })).claims()!;
+      assert.equal(again.acr, 'urn:gatehouse:acr:mfa', 'acr_values=mfa is met by password + TOTP');
+      assert.deepEqual([...(again.amr as string[])].sort(), ['mfa', 'otp', 'pwd']);
     });
   });
 }
