@@ -41,6 +41,10 @@ async function main(): Promise<void> {
     `  discovery:  ${first.tenant.issuer}/.well-known/openid-configuration`,
     `  admin API:  ${base}/api/server/v1/applications · users: ${base}/scim2/Users`,
   ];
+  const smtp = config.output_adapter.email;
+  lines.push(smtp.hostname
+    ? `  email:      SMTP ${smtp.hostname}:${smtp.port} (tenants may set their own sender)`
+    : `  email:      no SMTP server configured: email goes to the outbox (development only; it holds sign-in codes): ${base}/api/server/v1/notification-senders/email/outbox`);
   if (first.firstStart && first.adminUsername) {
     lines.push(`  super administrator: ${first.adminUsername} (password ${first.adminSource})`);
     if (first.generatedPassword) lines.push(`  password: ${first.generatedPassword}   <- shown only now; set GATEHOUSE_ADMIN_PASSWORD to choose one`);

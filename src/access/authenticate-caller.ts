@@ -12,7 +12,7 @@ import { findApplicationByClientId } from '../applications/application.repositor
 import { lockState, recordFailure, recordSuccess } from '../authn/regulation.js';
 import { resolveTenant } from '../tenants/tenant.service.js';
 import { DEFAULT_TENANT, type Tenant } from '../tenants/tenant.js';
-import { ADMIN_SCOPES } from './admin-scopes.js';
+import { ADMIN_SCOPES, MANAGEMENT_SCOPES } from './admin-scopes.js';
 import type { Caller } from './caller.js';
 import type { IpLimiter } from './ip-limiter.js';
 
@@ -75,16 +75,21 @@ async function bearer(deps: Deps, providers: ProviderRegistry, tenant: Tenant, t
   // Scopes are rechecked now: an application that is no longer a management app, or a
   // user who lost the admin role, loses them at once.
   const managementScopes = new Set(app ? (JSON.parse(app.management_scopes) as string[]) : []);
-  let scopes = granted.filter((s) => ADMIN_SCOPES.includes(s) && managementScopes.has(s));
+  let scopes = granted.filter((s) => MANAGEMENT_SCOPES.includes(s) && managementScopes.has(s));
   if (accessToken) {
     const row = await findUserById(deps.store.db, tenant.id, String(accessToken.accountId));
     const user = row ? toUser(row) : undefined;
     if (!user) throw unauthorized('the bearer token\'s user no longer exists');
     const admin = isAdmin(user);
     const superAdmin = admin && tenant.domain === DEFAULT_TENANT;
-    if (!admin) scopes = [];
+    // internal_login (self-service) is for any user; the admin scopes only for admins.
+    if (!admin) scopes = scopes.filter((s) => !ADMIN_SCOPES.includes(s));
     if (!superAdmin) scopes = scopes.filter((s) => !TENANT_SCOPES.has(s));
-    return { kind: 'user', tenantId: tenant.id, subject: user.id, username: user.username, scopes: new Set(scopes), superAdmin };
+    // Stored with the token when it was issued (provider.ts extraTokenClaims).
+    const extra = (accessToken.extra ?? {}) as { amr?: unknown; auth_time?: unknown };
+    const amr = Array.isArray(extra.amr) ? extra.amr.filter((v): v is string => typeof v === 'string') : [];
+    const authTime = typeof extra.auth_time === 'number' ? extra.auth_time : undefined;
+    return { kind: 'user', tenantId: tenant.id, subject: user.id, username: user.username, scopes: new Set(scopes), superAdmin, amr, authTime };
   }
   const superApp = tenant.domain === DEFAULT_TENANT;
   if (!superApp) scopes = scopes.filter((s) => !TENANT_SCOPES.has(s));

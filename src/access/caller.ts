@@ -14,6 +14,10 @@ export interface Caller {
   scopes: ReadonlySet<string>;
   /** An admin of carbon.super: may create and list tenants. */
   superAdmin: boolean;
+  /** A user's bearer token only: how and when the sign-in that issued it authenticated. */
+  amr?: readonly string[];
+  /** Epoch seconds. */
+  authTime?: number;
 }
 
 declare module 'fastify' {

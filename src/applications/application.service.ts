@@ -4,12 +4,13 @@ import { badRequest, conflict, notFound } from '../errors.js';
 import { newId, randomToken } from '../crypto/ids.js';
 import { epochSeconds } from '../clock.js';
 import { isUniqueViolation } from '../store/unique-violation.js';
-import { ADMIN_SCOPES } from '../access/admin-scopes.js';
+import { MANAGEMENT_SCOPES } from '../access/admin-scopes.js';
 import {
   findApplicationById, insertApplication, updateApplication, deleteApplication, type ApplicationRow,
 } from './application.repository.js';
 import { toApplication, GRANT_TYPES, type Application, type OidcConfig, type GrantType } from './application.js';
 import { parseSequence } from './sequence.js';
+import { forgetApplications } from './application-cache.js';
 import { findAuthenticator } from '../authn/registry.js';
 
 function isEnabled(deps: Deps, name: string): boolean {
@@ -84,7 +85,7 @@ function parseManagementScopes(value: unknown, current: string[] = []): string[]
   if (value === undefined) return current;
   if (!Array.isArray(value) || !value.every((s) => typeof s === 'string')) throw badRequest('managementScopes must be a list of scope names');
   for (const scope of value) {
-    if (!ADMIN_SCOPES.includes(scope)) throw badRequest(`managementScopes: "${scope}" is not an admin scope (known: ${ADMIN_SCOPES.join(', ')})`);
+    if (!MANAGEMENT_SCOPES.includes(scope)) throw badRequest(`managementScopes: "${scope}" is not an admin scope nor internal_login (known: ${MANAGEMENT_SCOPES.join(', ')})`);
   }
   return [...new Set(value as string[])];
 }
@@ -148,11 +149,14 @@ export async function patchApplication(deps: Deps, tenantId: string, id: string,
   } catch (err) {
     if (isUniqueViolation(err)) throw conflict(`an application named "${String(values.name)}" already exists`);
     throw err;
+  } finally {
+    forgetApplications(deps.store, tenantId);
   }
   return getApplication(deps, tenantId, id);
 }
 
 export async function removeApplication(deps: Deps, tenantId: string, id: string): Promise<void> {
   const result = await deleteApplication(deps.store.db, tenantId, id);
+  forgetApplications(deps.store, tenantId);
   if (!result.numDeletedRows) throw notFound(`application ${id} not found`);
 }

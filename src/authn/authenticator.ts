@@ -41,7 +41,8 @@ export interface FlowError {
 
 export type StepOutcome =
   | { kind: 'page'; page: Page }
-  | { kind: 'success'; user: User }
+  /** `method` names an entry of Authenticator.methods when the step was passed another way. */
+  | { kind: 'success'; user: User; method?: string }
   | { kind: 'failure'; error: FlowError; values?: Record<string, string> }
   | { kind: 'skip' }
   /** The user cannot pass this step at all; the sign-in ends with this explanation. */
@@ -55,6 +56,8 @@ export interface Authenticator {
   displayName: string;
   /** RFC 8176 values this authenticator proves. */
   amr: string[];
+  /** Other ways to pass the step and what each proves instead (e.g. TOTP's emailed code). */
+  methods?: Record<string, { amr: string[] }>;
   /** A previous step must have identified the user (cannot be in step 1). */
   needsKnownUser: boolean;
   /** Shown while the user's lock for this factor holds; must not reveal the lock to guessers. */

@@ -38,6 +38,7 @@ export interface FlowInput {
   state: FlowState;
 }
 
+// Factor keys may be `name/method` (see sequence-policy): nextStep compares by name.
 function done(state: FlowState): Set<string> {
   return new Set([...Object.keys(state.fromSession), ...Object.keys(state.completed), ...state.skipped]);
 }
@@ -103,6 +104,7 @@ export async function submit(flow: FlowInput, stepId: number, input: FormInput):
   const { deps, tenant } = flow;
   const authenticator = step.authenticator;
   let user = await knownUser(flow);
+  if (authenticator.needsKnownUser && !user) return advance(flow);
   const base = context(flow, authenticator, user);
   user ??= await authenticator.identify?.(base, input);
   const ctx: StepContext = { ...base, user };
@@ -148,7 +150,8 @@ async function apply(flow: FlowInput, stepId: number, authenticator: Authenticat
       await recordSuccess(flow.deps, flow.tenant.id, outcome.user.id, authenticator.name);
       flow.state.userId = outcome.user.id;
       delete flow.state.scratch?.[authenticator.name];
-      flow.state.completed[authenticator.name] = epochSeconds(flow.deps.clock);
+      const factor = outcome.method ? `${authenticator.name}/${outcome.method}` : authenticator.name;
+      flow.state.completed[factor] = epochSeconds(flow.deps.clock);
       flow.deps.logger.info({ event: 'login_step_succeeded', tenantId: flow.tenant.id, userId: outcome.user.id, factor: authenticator.name }, 'authentication step succeeded');
       return undefined;
     }

@@ -6,8 +6,8 @@ import type Provider from 'oidc-provider';
 import type { Deps } from '../deps.js';
 import type { ProviderRegistry } from '../oidc/registry.js';
 import type { GatehouseResult } from '../oidc/provider.js';
-import { findApplicationByClientId } from '../applications/application.repository.js';
-import { toApplication, effectiveSequence } from '../applications/application.js';
+import { effectiveSequence } from '../applications/application.js';
+import { findApplicationForClient } from '../applications/application-cache.js';
 import { randomToken } from '../crypto/ids.js';
 import { renderErrorPage, renderLayout } from '../ui/layout.js';
 import { escapeHtml } from '../ui/html.js';
@@ -50,9 +50,8 @@ export function loginRoutes(deps: Deps, providers: ProviderRegistry) {
         return refuse(reply, 400, 'This sign-in has expired', 'This sign-in page belongs to another sign-in or another browser. Go back to the application and sign in again.');
       }
       const clientId = String(interaction.params.client_id);
-      const row = await findApplicationByClientId(deps.store.db, tenant.id, clientId);
-      if (!row) return refuse(reply, 400, 'Unknown application', 'The application that sent you here is no longer registered.');
-      const application = toApplication(row, deps.secrets);
+      const application = await findApplicationForClient(deps, tenant.id, clientId);
+      if (!application) return refuse(reply, 400, 'Unknown application', 'The application that sent you here is no longer registered.');
       const stored = (interaction.result as { flow?: FlowState } | undefined)?.flow;
       const state = stored ?? await initialState(interaction, tenant.id);
       return { provider, interaction, flow: { deps, tenant, application, state } satisfies FlowInput };
@@ -73,7 +72,7 @@ export function loginRoutes(deps: Deps, providers: ProviderRegistry) {
       const { provider, interaction, flow } = loaded;
       if (result.kind === 'error') return page(reply, 400, result.title, result.message);
       if (result.kind === 'done') {
-        const gatehouse: GatehouseResult = { factors: result.factors };
+        const gatehouse: GatehouseResult = { factors: result.factors, skipped: flow.state.skipped };
         const redirectTo = await provider.interactionResult(reply.request.raw, reply.raw, {
           login: { accountId: result.userId, amr: result.amr, acr: result.acr, ts: result.authTime, remember: true },
           gatehouse,

@@ -7,9 +7,17 @@ export const ACR_1FA = 'urn:gatehouse:acr:1fa';
 export const ACR_MFA = 'urn:gatehouse:acr:mfa';
 export const ACR_VALUES = [ACR_1FA, ACR_MFA];
 
+/**
+ * A proof is recorded as the authenticator's name, or `name/method` when the authenticator
+ * proved itself another way (a TOTP step passed with an emailed code is `totp/email`): the
+ * step counts as done either way, but amr says what was really proven.
+ */
+export const authenticatorOf = (factor: string): string => factor.split('/', 1)[0]!;
+
 /** The first step none of whose options is in `done` (completed or skipped). */
 export function nextStep(sequence: AuthenticationSequence, done: ReadonlySet<string>): SequenceStep | undefined {
-  return sequence.steps.find((step) => !step.options.some((o) => done.has(o.authenticator)));
+  const names = new Set([...done].map(authenticatorOf));
+  return sequence.steps.find((step) => !step.options.some((o) => names.has(o.authenticator)));
 }
 
 export const satisfies = (sequence: AuthenticationSequence, done: ReadonlySet<string>): boolean =>
@@ -18,7 +26,12 @@ export const satisfies = (sequence: AuthenticationSequence, done: ReadonlySet<st
 /** RFC 8176 values for what was proven, with "mfa" once two different factors were. */
 export function amrFor(authenticators: Iterable<string>): string[] {
   const amr = new Set<string>();
-  for (const name of authenticators) for (const value of findAuthenticator(name)?.amr ?? []) amr.add(value);
+  for (const factor of authenticators) {
+    const [name, method] = factor.split('/', 2) as [string, string | undefined];
+    const authenticator = findAuthenticator(name);
+    const proven = method ? authenticator?.methods?.[method]?.amr : authenticator?.amr;
+    for (const value of proven ?? []) amr.add(value);
+  }
   const factors = [...amr];
   if (factors.length >= 2) amr.add('mfa');
   return [...amr];

@@ -9,8 +9,9 @@ import type { Command, OptionValues } from './command.js';
 import { userAdd } from './user-add.js';
 import { appRegister } from './app-register.js';
 import { keysRotate } from './keys-rotate.js';
+import { userTotpStatus, userTotpReset, userUnlock } from './user-totp.js';
 
-const COMMANDS: Command[] = [userAdd, appRegister, keysRotate];
+const COMMANDS: Command[] = [userAdd, userTotpStatus, userTotpReset, userUnlock, appRegister, keysRotate];
 
 const GLOBAL_HELP = [
   '--config PATH          gatehouse.toml to read (also GATEHOUSE_CONFIG; default ./gatehouse.toml if present)',

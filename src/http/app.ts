@@ -11,9 +11,14 @@ import { authenticateCaller } from '../access/authenticate-caller.js';
 import { createIpLimiter } from '../access/ip-limiter.js';
 import { loginRoutes } from '../authn/login.routes.js';
 import { authenticatorRoutes } from '../authn/authenticators.routes.js';
+import { meTotpRoutes } from '../authn/authenticators/totp/me-totp.routes.js';
+import { totpParameterRoutes } from '../authn/authenticators/totp/totp-parameters.routes.js';
+import { userAdminRoutes } from '../authn/user-admin.routes.js';
 import { applicationRoutes } from '../applications/applications.routes.js';
 import { tenantRoutes } from '../tenants/tenants.routes.js';
 import { scimRoutes } from '../users/scim.routes.js';
+import { emailSenderRoutes } from '../notifications/email-sender.routes.js';
+import { emailTemplateRoutes } from '../notifications/templates/email-templates.routes.js';
 import { isReachable } from '../store/connect.js';
 import { rewriteTenantUrl, type RoutedRequest } from './tenant-routing.js';
 import { securityHeaders } from './security-headers.js';
@@ -79,7 +84,12 @@ export async function buildApp(deps: Deps): Promise<BuiltApp> {
   await app.register(loginRoutes(deps, providers));
   await app.register(applicationRoutes(deps));
   await app.register(authenticatorRoutes);
+  await app.register(meTotpRoutes(deps));
+  await app.register(totpParameterRoutes(deps));
+  await app.register(userAdminRoutes(deps));
   await app.register(tenantRoutes(deps, providers, (tenant) => tenants.set(tenant.domain, tenant)));
   await app.register(scimRoutes(deps));
+  await app.register(emailSenderRoutes(deps));
+  await app.register(emailTemplateRoutes(deps));
   return { app: app as unknown as FastifyInstance, providers };
 }

@@ -10,13 +10,25 @@ export const SCOPE_CLAIMS = {
   email: ['email', 'email_verified'],
 };
 
+/** The provider keeps the account on ctx.oidc.account; the user's roles ride along so
+ * later steps of the same request (the grant's admin check) need not load the user again. */
+export interface GatehouseAccount extends Account {
+  roles: readonly string[];
+}
+
+/** The roles of the account the provider loaded in this request, if it is this one. */
+export function rolesOfAccount(account: Account | undefined, accountId: string): readonly string[] | undefined {
+  return account?.accountId === accountId ? (account as Partial<GatehouseAccount>).roles : undefined;
+}
+
 export function accountFinder(deps: Deps, tenantId: string) {
-  return async function findAccount(_ctx: KoaContextWithOIDC, sub: string): Promise<Account | undefined> {
+  return async function findAccount(_ctx: KoaContextWithOIDC, sub: string): Promise<GatehouseAccount | undefined> {
     const row = await findUserById(deps.store.db, tenantId, sub);
     if (!row) return undefined;
     const user = toUser(row);
     return {
       accountId: user.id,
+      roles: user.roles,
       async claims() {
         const c = user.claims;
         const name = c.name ?? ([c.given_name, c.family_name].filter(Boolean).join(' ') || undefined);

@@ -2,13 +2,13 @@
 import Provider, { interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Deps } from '../deps.js';
 import type { Tenant } from '../tenants/tenant.js';
-import { findApplicationByClientId } from '../applications/application.repository.js';
-import { toApplication, effectiveSequence } from '../applications/application.js';
-import { ADMIN_SCOPES } from '../access/admin-scopes.js';
+import { effectiveSequence } from '../applications/application.js';
+import { findApplicationForClient } from '../applications/application-cache.js';
+import { ADMIN_SCOPES, MANAGEMENT_SCOPES } from '../access/admin-scopes.js';
 import { findUserById } from '../users/user.repository.js';
-import { toUser, isAdmin } from '../users/user.js';
+import { toUser, isAdmin, ADMIN_ROLE } from '../users/user.js';
 import { adapterFactory } from './adapter.js';
-import { accountFinder, SCOPE_CLAIMS } from './account.js';
+import { accountFinder, rolesOfAccount, SCOPE_CLAIMS } from './account.js';
 import { toClientMetadata, PKCE_REQUIRED } from './client-metadata.js';
 import { loadFactors, saveFactors, type Factors } from '../authn/authn-session.repository.js';
 import { ACR_VALUES, satisfies, acrReachable } from '../authn/sequence-policy.js';
@@ -26,6 +26,12 @@ export interface TenantKeys {
 /** Result of our login interaction, carried through the provider to the resume request. */
 export interface GatehouseResult {
   factors: Factors;
+  /**
+   * Steps the login just completed by skipping them (optional TOTP, user not enrolled).
+   * They satisfy the sequence for this resume only and are never stored as proofs, so
+   * amr does not claim them and the next sign-in decides again.
+   */
+  skipped?: string[];
 }
 
 export function createProvider(deps: Deps, tenant: Tenant, keys: TenantKeys): Provider {
@@ -35,10 +41,7 @@ export function createProvider(deps: Deps, tenant: Tenant, keys: TenantKeys): Pr
   const cookieSuffix = tenant.domain.replace(/[^a-z0-9-]/g, '_');
   const cookiePath = tenant.pathPrefix ? `${tenant.pathPrefix}/` : '/';
 
-  const loadApp = async (clientId: string) => {
-    const row = await findApplicationByClientId(deps.store.db, tenant.id, clientId);
-    return row ? toApplication(row, deps.secrets) : undefined;
-  };
+  const loadApp = (clientId: string) => findApplicationForClient(deps, tenant.id, clientId);
 
   const requestedAcrs = (ctx: KoaContextWithOIDC): string[] => {
     const values = String(ctx.oidc.params?.acr_values ?? '').split(' ').filter(Boolean);
@@ -47,11 +50,22 @@ export function createProvider(deps: Deps, tenant: Tenant, keys: TenantKeys): Pr
     return values;
   };
 
+  // What the login prompt's check read, so the resume middleware below does not read the
+  // same row again before it writes it.
+  const storedFactors = new WeakMap<KoaContextWithOIDC, { uid: string; accountId: string; factors: Factors }>();
+  const loadStoredFactors = async (ctx: KoaContextWithOIDC, uid: string, accountId: string): Promise<Factors> => {
+    const known = storedFactors.get(ctx);
+    if (known && known.uid === uid && known.accountId === accountId) return known.factors;
+    const factors = await loadFactors(deps.store.db, tenant.id, uid, accountId, epochSeconds(deps.clock));
+    storedFactors.set(ctx, { uid, accountId, factors });
+    return factors;
+  };
+
   // Factors the session proved before, plus those proven by the login being resumed.
   const sessionFactors = async (ctx: KoaContextWithOIDC): Promise<Factors> => {
     const session = ctx.oidc.session;
     if (!session?.accountId) return {};
-    const stored = await loadFactors(deps.store.db, tenant.id, session.uid, session.accountId, epochSeconds(deps.clock));
+    const stored = await loadStoredFactors(ctx, session.uid, session.accountId);
     const resumed = (ctx.oidc.result as { gatehouse?: GatehouseResult } | undefined)?.gatehouse?.factors;
     return { ...stored, ...resumed };
   };
@@ -71,7 +85,8 @@ export function createProvider(deps: Deps, tenant: Tenant, keys: TenantKeys): Pr
     if (!app) return Check.REQUEST_PROMPT;
     if (session.loginTs && epochSeconds(deps.clock) - session.loginTs > config.session.absolute_timeout) return Check.REQUEST_PROMPT;
     const factors = await sessionFactors(ctx);
-    return satisfies(effectiveSequence(app), new Set(Object.keys(factors))) ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
+    const skipped = (ctx.oidc.result as { gatehouse?: GatehouseResult } | undefined)?.gatehouse?.skipped ?? [];
+    return satisfies(effectiveSequence(app), new Set([...Object.keys(factors), ...skipped])) ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
   }));
 
   const configuration: Configuration = {
@@ -93,7 +108,7 @@ export function createProvider(deps: Deps, tenant: Tenant, keys: TenantKeys): Pr
       short: { signed: true, httpOnly: true, sameSite: 'lax', secure, path: cookiePath },
     },
     claims: { ...SCOPE_CLAIMS, sid: null },
-    scopes: ['openid', 'offline_access', ...ADMIN_SCOPES],
+    scopes: ['openid', 'offline_access', ...MANAGEMENT_SCOPES],
     acrValues: ACR_VALUES,
     responseTypes: ['code'],
     conformIdTokenClaims: false,
@@ -152,13 +167,23 @@ export function createProvider(deps: Deps, tenant: Tenant, keys: TenantKeys): Pr
     // As WSO2 does: an application allowed the refresh_token grant gets refresh tokens.
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     rotateRefreshToken: () => true,
+    // How and when the user signed in, kept with each access token (opaque: stored
+    // server-side) so the self-service API can ask for a recent second factor. A refreshed
+    // token keeps the original sign-in's values: refreshing proves nothing new.
+    extraTokenClaims: async (ctx, token) => {
+      if (token.kind !== 'AccessToken') return undefined;
+      const source = ctx.oidc.entities.AuthorizationCode ?? ctx.oidc.entities.RefreshToken;
+      if (!source) return undefined;
+      return { amr: source.amr ?? [], auth_time: source.authTime };
+    },
     // Tokens live for their configured lifetimes, not the browser session's idle timeout
     // (oidc-provider's default ties them to the session without offline_access). As in
     // WSO2, signing out does not revoke issued tokens; applications revoke at /oauth2/revoke.
     expiresWithSession: async () => false,
     // Applications registered by an administrator are first-party: no consent page
     // (WSO2's skipLoginConsent). Admin scopes are granted only to an admin of a
-    // management application that lists them.
+    // management application that lists them; internal_login to any user of an
+    // application that lists it.
     loadExistingGrant: async (ctx) => {
       const { oidc } = ctx;
       const session = oidc.session!;
@@ -166,8 +191,10 @@ export function createProvider(deps: Deps, tenant: Tenant, keys: TenantKeys): Pr
       const existing = grantId ? await oidc.provider.Grant.find(grantId) : undefined;
       const grant = existing ?? new oidc.provider.Grant({ clientId: oidc.client!.clientId, accountId: session.accountId! });
       const requested = String(oidc.params?.scope ?? '').split(' ').filter(Boolean);
-      const userRow = await findUserById(deps.store.db, tenant.id, session.accountId!);
-      const admin = userRow ? isAdmin(toUser(userRow)) : false;
+      // The provider loaded the account just before (loadAccount): its roles are reused.
+      const known = rolesOfAccount(oidc.account, session.accountId!);
+      const userRow = known ? undefined : await findUserById(deps.store.db, tenant.id, session.accountId!);
+      const admin = known ? known.includes(ADMIN_ROLE) : userRow ? isAdmin(toUser(userRow)) : false;
       const allowed = new Set(String(oidc.client!.scope ?? '').split(' '));
       const scopes = requested.filter((s) => allowed.has(s) && (!ADMIN_SCOPES.includes(s) || admin));
       grant.addOIDCScope(scopes.join(' '));
@@ -199,7 +226,7 @@ export function createProvider(deps: Deps, tenant: Tenant, keys: TenantKeys): Pr
     const resumed = (oidc?.result as { gatehouse?: GatehouseResult } | undefined)?.gatehouse;
     if (oidc?.route === 'resume' && resumed && oidc.session?.accountId && !(oidc.session as { destroyed?: boolean }).destroyed) {
       const now = epochSeconds(deps.clock);
-      const earlier = await loadFactors(deps.store.db, tenant.id, oidc.session.uid, oidc.session.accountId, now);
+      const earlier = await loadStoredFactors(ctx as KoaContextWithOIDC, oidc.session.uid, oidc.session.accountId);
       const expiresAt = (oidc.session.loginTs ?? now) + config.session.absolute_timeout;
       await saveFactors(deps.store.db, tenant.id, oidc.session.uid, oidc.session.accountId, { ...earlier, ...resumed.factors }, expiresAt);
     }

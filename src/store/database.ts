@@ -6,6 +6,9 @@ import type { OidcModelTable } from '../oidc/oidc-model.table.js';
 import type { AuthnSessionTable } from '../authn/authn-session.table.js';
 import type { TotpCredentialTable } from '../authn/authenticators/totp/totp-credential.table.js';
 import type { TenantSettingTable } from '../tenants/tenant-setting.table.js';
+import type { EmailSenderTable } from '../notifications/email-sender.table.js';
+import type { EmailOutboxTable } from '../notifications/email-outbox.table.js';
+import type { EmailTemplateTable } from '../notifications/templates/email-template.table.js';
 
 export interface Database {
   tenant: TenantTable;
@@ -17,4 +20,7 @@ export interface Database {
   authn_session: AuthnSessionTable;
   totp_credential: TotpCredentialTable;
   tenant_setting: TenantSettingTable;
+  email_sender: EmailSenderTable;
+  email_outbox: EmailOutboxTable;
+  email_template: EmailTemplateTable;
 }

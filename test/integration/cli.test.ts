@@ -165,6 +165,80 @@ test('--tenant acts in that tenant only, and an unknown tenant is refused', asyn
   assert.equal(unknown.stderr, 'gatehouse: tenant nowhere.example not found\n');
 });
 
+/** Gives `username` in `domain` an active TOTP, a locked TOTP step and a session and token, as sign-ins would. */
+async function signedInWithTotp(domain: string, username: string): Promise<string> {
+  const { loadConfig } = await import('../../src/config/load.js');
+  const { openStore } = await import('../../src/store/connect.js');
+  const { createLogger } = await import('../../src/logger.js');
+  const { systemClock } = await import('../../src/clock.js');
+  const { activateTotpCredential } = await import('../../src/authn/authenticators/totp/totp-credential.repository.js');
+  const { recordFailure } = await import('../../src/authn/regulation.js');
+  const config = loadConfig({ env: { GATEHOUSE_DATA_DIR: dataDir } });
+  const store = openStore(config.database.url, config.server.data_dir);
+  const deps = { config, store, clock: systemClock, logger: createLogger('silent'), secrets: createSecretBox(loadEncryptionKey('', dataDir)) };
+  try {
+    const tenant = tenantId(domain);
+    const user = userRow(domain, username)!.id;
+    const now = Math.floor(Date.now() / 1000);
+    await activateTotpCredential(store.db, { tenant_id: tenant, user_id: user, secret: deps.secrets.seal('JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP'), algorithm: 'SHA1', digits: 6, period: 30, last_used_step: null, created_at: now }, 'replace');
+    for (let i = 0; i < config.identity_mgt.account_locking.allowed_failed_attempts; i++) await recordFailure(deps, tenant, user, 'totp');
+    await store.db.insertInto('oidc_model').values({ tenant_id: tenant, kind: 'RefreshToken', id: `rt-${domain}-${username}`, payload: '{}', grant_id: null, user_code: null, uid: null, account_id: user, expires_at: now + 3600, consumed_at: null }).execute();
+    await store.db.insertInto('authn_session').values({ tenant_id: tenant, session_uid: `s-${domain}-${username}`, user_id: user, factors: '{}', expires_at: now + 3600 }).execute();
+    return user;
+  } finally {
+    await store.close();
+  }
+}
+
+const countFor = (table: 'totp_credential' | 'login_failure' | 'oidc_model' | 'authn_session', domain: string, userId: string): number =>
+  withDb((db) => (db.prepare(`SELECT count(*) AS n FROM ${table} WHERE tenant_id = ? AND ${table === 'oidc_model' ? 'account_id' : 'user_id'} = ?`).get(tenantId(domain), userId) as { n: number }).n);
+
+test('user totp-status, unlock and totp-reset act on one user of one tenant and revoke their sessions and tokens', async () => {
+  const alice = await signedInWithTotp('carbon.super', 'alice');
+  const acmeAlice = await signedInWithTotp('acme.com', 'alice');
+
+  const status = await gatehouse(['user', 'totp-status', 'alice']);
+  assert.equal(status.code, 0, status.stderr);
+  assert.match(status.stdout, /TOTP of "alice" in tenant carbon\.super: active/);
+  assert.match(status.stdout, /codes:\s+6 digits, SHA1, every 30 s/);
+  assert.match(status.stdout, /locked:\s+yes, until \d{4}-\d\d-\d\dT/);
+  const json = await gatehouseHere(['user', 'totp-status', 'alice', '--json']);
+  assert.equal(json.code, 0, json.stderr);
+  assert.deepEqual(JSON.parse(json.stdout), { ...JSON.parse(json.stdout), userId: alice, username: 'alice', status: 'active', locked: true });
+
+  const unlock = await gatehouse(['user', 'unlock', 'alice', '--factor', 'totp']);
+  assert.equal(unlock.code, 0, unlock.stderr);
+  assert.match(unlock.stdout, /Unlocked "alice" in tenant carbon\.super \(totp; was locked: totp\)/);
+  assert.match(unlock.stdout, /Revoked 1 session\(s\), grant\(s\) and token\(s\)/);
+  assert.equal(countFor('login_failure', 'carbon.super', alice), 0, 'the TOTP lock is gone');
+  assert.equal(countFor('oidc_model', 'carbon.super', alice), 0, 'the refresh token is revoked');
+  assert.equal(countFor('authn_session', 'carbon.super', alice), 0, 'the session is ended');
+  assert.match((await gatehouseHere(['user', 'totp-status', 'alice'])).stdout, /locked:\s+no/);
+
+  await signedInWithTotp('carbon.super', 'alice');
+  const reset = await gatehouseHere(['user', 'totp-reset', 'alice']);
+  assert.equal(reset.code, 0, reset.stderr);
+  assert.match(reset.stdout, /Reset TOTP of "alice" in tenant carbon\.super: the next sign-in asks to set up an authenticator app/);
+  assert.match(reset.stderr, /reset only after verifying the person/);
+  assert.equal(countFor('totp_credential', 'carbon.super', alice), 0);
+  assert.equal(countFor('login_failure', 'carbon.super', alice), 0, 'a reset clears the TOTP lock so the user can enroll');
+  assert.equal(countFor('oidc_model', 'carbon.super', alice), 0);
+  assert.equal(countFor('authn_session', 'carbon.super', alice), 0);
+  assert.match((await gatehouseHere(['user', 'totp-status', 'alice'])).stdout, /: none\n/);
+  assert.match((await gatehouseHere(['user', 'totp-reset', 'alice'])).stdout, /had no TOTP set up/);
+
+  // acme.com's alice, the same username in another tenant, was not touched.
+  for (const table of ['totp_credential', 'oidc_model', 'authn_session'] as const) assert.equal(countFor(table, 'acme.com', acmeAlice), 1, table);
+  const acme = await gatehouseHere(['user', 'unlock', 'alice', '--tenant', 'acme.com']);
+  assert.equal(acme.code, 0, acme.stderr);
+  assert.match(acme.stdout, /Unlocked "alice" in tenant acme\.com \(every factor; was locked: totp\)/);
+  assert.equal(countFor('totp_credential', 'acme.com', acmeAlice), 1, 'an unlock keeps the TOTP');
+
+  const unknown = await gatehouseHere(['user', 'totp-status', 'nobody']);
+  assert.equal(unknown.code, 1);
+  assert.equal(unknown.stderr, 'gatehouse: user "nobody" not found in tenant carbon.super\n');
+});
+
 type BadInput = { name: string; args: string[]; env?: Record<string, string>; code: number; message: RegExp };
 
 function assertOneLineRefusal(c: BadInput, run: Run): void {
@@ -197,6 +271,8 @@ const BAD_INPUT_HERE: BadInput[] = [
   { name: 'a public client with client_credentials', args: ['app', 'register', 'M2M', '--public', '--grant', 'client_credentials'], code: 1, message: /public client cannot use the client_credentials/ },
   { name: 'an existing application name', args: ['app', 'register', 'Web shop', '--callback', 'https://shop.example.com/cb'], code: 1, message: /"Web shop" already exists/ },
   { name: 'an argument to keys rotate', args: ['keys', 'rotate', 'now'], code: 2, message: /takes no arguments/ },
+  { name: 'totp-reset without a username', args: ['user', 'totp-reset'], code: 2, message: /user totp-reset needs exactly one <username>/ },
+  { name: 'an unknown factor to unlock', args: ['user', 'unlock', 'alice', '--factor', 'sms'], code: 2, message: /--factor must be one of BasicAuthenticator, totp/ },
   { name: 'an unknown command', args: ['users', 'list'], code: 2, message: /unknown command "users"/ },
   { name: 'an incomplete command', args: ['app'], code: 2, message: /unknown command "app": try "app register"/ },
   { name: 'an invalid log level in the environment', args: ['keys', 'rotate'], env: { GATEHOUSE_LOGGING__LEVEL: 'loud' }, code: 2, message: /logging\.level .*must be one of/ },
@@ -224,7 +300,7 @@ test('every kind of bad input is refused with one line and the right exit code, 
 test('--help lists the commands and exits 0; a command\'s --help lists its options', async () => {
   const [top, sub] = await Promise.all([gatehouse(['--help']), gatehouseHere(['app', 'register', '--help'])]);
   assert.equal(top.code, 0);
-  for (const words of ['user add <username>', 'app register <name>', 'keys rotate']) assert.ok(top.stdout.includes(words), words);
+  for (const words of ['user add <username>', 'user totp-status <username>', 'user totp-reset <username>', 'user unlock <username>', 'app register <name>', 'keys rotate']) assert.ok(top.stdout.includes(words), words);
   assert.equal(sub.code, 0);
   for (const option of ['--callback URL', '--public', '--grant G', '--tenant DOMAIN', '--config PATH']) assert.ok(sub.stdout.includes(option), option);
 });

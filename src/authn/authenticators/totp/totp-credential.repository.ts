@@ -59,3 +59,9 @@ export async function deleteTotpCredentials(db: Kysely<Database>, tenantId: stri
   const result = await db.deleteFrom('totp_credential').where('tenant_id', '=', tenantId).where('user_id', '=', userId).executeTakeFirst();
   return Number(result.numDeletedRows);
 }
+
+/** Removes only a secret still waiting for its first code; an active one stays. */
+export async function deletePendingTotpCredential(db: Kysely<Database>, tenantId: string, userId: string): Promise<number> {
+  const result = await db.deleteFrom('totp_credential').where('tenant_id', '=', tenantId).where('user_id', '=', userId).where('status', '=', 'pending').executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

@@ -130,6 +130,30 @@ export async function totpState(deps: Deps, tenantId: string, userId: string): P
   };
 }
 
+/** ISO 8601 without milliseconds, as the APIs answer times. */
+export const isoSeconds = (seconds: number | null): string | null =>
+  seconds === null ? null : new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
+
+/** TotpState as the admin and self-service APIs answer it (times in ISO 8601). */
+export interface TotpStateView {
+  status: TotpStatus;
+  /** A self-service replacement secret waits for its first code (the active one still works). */
+  pendingReplacement: boolean;
+  /** The TOTP step is locked after too many wrong codes. */
+  locked: boolean;
+  /** null when not locked or when only an administrator can unlock. */
+  lockedUntil: string | null;
+  enrolledAt: string | null;
+  /** Of the active secret, else of the pending one. */
+  algorithm: string | null;
+  digits: number | null;
+  period: number | null;
+}
+
+export function viewTotpState(state: TotpState): TotpStateView {
+  return { ...state, lockedUntil: isoSeconds(state.lockedUntil), enrolledAt: isoSeconds(state.enrolledAt) };
+}
+
 /** Forgets the user's TOTP: the next sign-in enrolls a device again. */
 export async function resetTotp(deps: Deps, tenantId: string, userId: string): Promise<boolean> {
   return (await deleteTotpCredentials(deps.store.db, tenantId, userId)) > 0;

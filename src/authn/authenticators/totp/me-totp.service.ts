@@ -1,0 +1,156 @@
+// The signed-in user's own TOTP (WSO2's /me/totp semantics): a new secret stays pending
+// until a code of it is entered, and only then replaces the active one, so an unfinished
+// change never breaks sign-in. Who may do what (a recent second factor) is decided by the
+// caller of these functions and passed in as `recentSecondFactor`.
+import type { Deps } from '../../../deps.js';
+import type { Tenant } from '../../../tenants/tenant.js';
+import type { User } from '../../../users/user.js';
+import { AppError, badRequest } from '../../../errors.js';
+import { epochSeconds } from '../../../clock.js';
+import { lockState, recordFailure, recordSuccess } from '../../regulation.js';
+import { totpParameters } from './parameters.js';
+import {
+  activateTotpCredential, deletePendingTotpCredential, findTotpCredential, savePendingTotpCredential,
+} from './totp-credential.repository.js';
+import {
+  TOTP_FACTOR, describeEnrollment, isoSeconds, matchCode, newTotpSecret, resetTotp, secretOf, totpState, viewTotpState,
+  type TotpSecret, type TotpStateView,
+} from './totp.service.js';
+
+/** How recent the second factor behind a token must be to change or remove an active secret. */
+export const RECENT_SECOND_FACTOR_SECONDS = 300;
+
+/** A secret waiting for its first code, as the application shows it to the user. */
+export interface PendingSecretView {
+  /** Standard Base64 of the otpauth:// URI (WSO2's qrCodeUrl). */
+  qrCodeUrl: string;
+  /** The QR code as a PNG data URL, ready for an <img>. */
+  qrCode: string;
+  /** Base32 without padding, for typing into the app by hand. */
+  secret: string;
+  algorithm: string;
+  digits: number;
+  period: number;
+}
+
+export interface MyTotpView extends TotpStateView {
+  /** The pending secret (see describeMyTotp for when it is shown). */
+  qrCodeUrl?: string;
+  qrCode?: string;
+  secret?: string;
+}
+
+export const stepUpRequired = () => new AppError('insufficient_user_authentication', 403,
+  `Changing or removing an active authenticator app needs a sign-in with a code from it within the last ${RECENT_SECOND_FACTOR_SECONDS / 60} minutes. `
+  + 'The application should sign the user in again (authorization request with prompt=login or max_age=0, for an application whose sign-in asks for the code), then retry with the new access token.');
+
+function lockedError(lockedUntil: number | null): AppError {
+  return new AppError('totp_locked', 403, lockedUntil === null
+    ? 'Too many incorrect codes: verification codes for this account are refused until an administrator unlocks it.'
+    : `Too many incorrect codes: verification codes for this account are refused until ${isoSeconds(lockedUntil)}. Try again then, or ask an administrator to unlock it.`);
+}
+
+async function pendingView(deps: Deps, tenant: Tenant, user: User, secret: TotpSecret): Promise<PendingSecretView> {
+  const view = await describeEnrollment(tenant, user, secret, await totpParameters(deps, tenant.id));
+  return {
+    qrCodeUrl: Buffer.from(view.uri, 'utf8').toString('base64'),
+    qrCode: view.qrDataUrl,
+    secret: secret.secret,
+    algorithm: secret.algorithm,
+    digits: secret.digits,
+    period: secret.period,
+  };
+}
+
+/**
+ * The user's TOTP state. The active secret is never shown: a token, once stolen, must not
+ * be enough to copy the second factor. A pending secret is shown when nothing is active
+ * yet (the same caller could INIT one anyway); a pending *replacement* only with a recent
+ * second factor, as REFRESH needs, or a password-only token could read and VALIDATE it.
+ */
+export async function describeMyTotp(deps: Deps, tenant: Tenant, user: User, recentSecondFactor: boolean): Promise<MyTotpView> {
+  const state = await totpState(deps, tenant.id, user.id);
+  const view: MyTotpView = viewTotpState(state);
+  if (state.status === 'pending' || (state.pendingReplacement && recentSecondFactor)) {
+    const pending = await findTotpCredential(deps.store.db, tenant.id, user.id, 'pending');
+    if (pending) {
+      const { qrCodeUrl, qrCode, secret } = await pendingView(deps, tenant, user, secretOf(deps, pending));
+      Object.assign(view, { qrCodeUrl, qrCode, secret });
+    }
+  }
+  return view;
+}
+
+/**
+ * INIT (nothing active yet) or REFRESH: a new pending secret, replacing any earlier
+ * pending one; an active secret keeps working until the new one is validated.
+ */
+export async function newPendingSecret(deps: Deps, tenant: Tenant, user: User, action: 'INIT' | 'REFRESH', recentSecondFactor: boolean): Promise<PendingSecretView> {
+  const active = await findTotpCredential(deps.store.db, tenant.id, user.id, 'active');
+  if (active && action === 'INIT') {
+    throw new AppError('totp_already_active', 409, 'An authenticator app is already set up for this account: use {"action": "REFRESH"} to replace it (the current one keeps working until the new one is validated), or DELETE to remove it.');
+  }
+  if (active && !recentSecondFactor) throw stepUpRequired();
+  const secret = newTotpSecret(await totpParameters(deps, tenant.id));
+  await savePendingTotpCredential(deps.store.db, {
+    tenant_id: tenant.id, user_id: user.id, secret: deps.secrets.seal(secret.secret),
+    algorithm: secret.algorithm, digits: secret.digits, period: secret.period, created_at: epochSeconds(deps.clock),
+  });
+  deps.logger.info({ event: 'totp_secret_created', tenantId: tenant.id, userId: user.id, via: 'self-service', action, replacing: Boolean(active) }, 'a pending TOTP secret was created');
+  return pendingView(deps, tenant, user, secret);
+}
+
+/** The code as the credential's digits; JSON numbers lose leading zeros, so they are padded. */
+function normalizeCode(raw: string | number, digits: number): string {
+  const code = typeof raw === 'number'
+    ? (Number.isSafeInteger(raw) && raw >= 0 ? String(raw).padStart(digits, '0') : '')
+    : raw.replace(/\s+/g, '');
+  if (!new RegExp(`^[0-9]{${digits}}$`).test(code)) throw badRequest(`verificationCode must be the ${digits}-digit code the authenticator app shows`);
+  return code;
+}
+
+/**
+ * VALIDATE: a code of the pending secret makes it the active one (replacing any other);
+ * a wrong code is an answer ({isValid: false}), counted toward the TOTP lock like a
+ * wrong code at sign-in. While the lock holds no code is judged at all.
+ */
+export async function validatePendingSecret(deps: Deps, tenant: Tenant, user: User, rawCode: string | number): Promise<{ isValid: boolean }> {
+  const params = await totpParameters(deps, tenant.id);
+  const regulated = params.EnableAccountLockingForFailedAttempts;
+  if (regulated) {
+    const lock = await lockState(deps, tenant.id, user.id, TOTP_FACTOR);
+    if (lock.locked) {
+      deps.logger.warn({ event: 'totp_validate_refused_locked', tenantId: tenant.id, userId: user.id }, 'self-service TOTP validation on a locked account');
+      throw lockedError(lock.lockedUntil);
+    }
+  }
+  const pending = await findTotpCredential(deps.store.db, tenant.id, user.id, 'pending');
+  if (!pending) {
+    throw new AppError('no_pending_totp', 409, 'There is no new secret to validate: start with {"action": "INIT"} (or "REFRESH" to replace an active one), then VALIDATE a code of the secret it returns.');
+  }
+  const secret = secretOf(deps, pending);
+  const step = matchCode(deps, secret, normalizeCode(rawCode, secret.digits), params);
+  if (step === null) {
+    if (regulated) await recordFailure(deps, tenant.id, user.id, TOTP_FACTOR);
+    deps.logger.info({ event: 'totp_validate_failed', tenantId: tenant.id, userId: user.id, code: 'invalid_code' }, 'self-service TOTP validation failed');
+    return { isValid: false };
+  }
+  const { status: _pending, ...row } = pending;
+  // The step proven here is spent: the same code cannot then sign in.
+  await activateTotpCredential(deps.store.db, { ...row, last_used_step: step }, 'replace');
+  if (regulated) await recordSuccess(deps, tenant.id, user.id, TOTP_FACTOR);
+  deps.logger.info({ event: 'totp_enrolled', tenantId: tenant.id, userId: user.id, via: 'self-service' }, 'TOTP enrolled through the self-service API');
+  return { isValid: true };
+}
+
+/** DELETE: forgets the user's TOTP; removing an active secret needs a recent second factor. */
+export async function removeMyTotp(deps: Deps, tenant: Tenant, user: User, recentSecondFactor: boolean): Promise<void> {
+  const active = await findTotpCredential(deps.store.db, tenant.id, user.id, 'active');
+  if (active && !recentSecondFactor) throw stepUpRequired();
+  // Without a recent second factor only a pending secret goes, so one activated meanwhile
+  // (a VALIDATE racing this call) is not removed by a token that could not remove it.
+  const removed = recentSecondFactor
+    ? await resetTotp(deps, tenant.id, user.id)
+    : (await deletePendingTotpCredential(deps.store.db, tenant.id, user.id)) > 0;
+  if (removed) deps.logger.info({ event: 'totp_reset', tenantId: tenant.id, userId: user.id, via: 'self-service', hadActive: Boolean(active) }, 'a user removed their TOTP');
+}

@@ -1,0 +1,107 @@
+// What an administrator does to one user's sign-in: read the TOTP state, reset TOTP,
+// unlock, sign out everywhere. The admin API and the CLI both call these, so a reset or an
+// unlock always revokes the user's sessions and tokens and is always logged with who did it.
+import type { Deps } from '../deps.js';
+import { badRequest, notFound } from '../errors.js';
+import { findUserById, findUserByUsername } from '../users/user.repository.js';
+import { toUser, type User } from '../users/user.js';
+import { signOutEverywhere } from '../oidc/sign-out-everywhere.js';
+import { lockState, unlock } from './regulation.js';
+import { findAuthenticator, listAuthenticators } from './registry.js';
+import { TOTP_FACTOR, resetTotp, totpState, viewTotpState, type TotpStateView } from './authenticators/totp/totp.service.js';
+
+/** Who acted, for the log: an admin-API caller or someone at the server's command line. */
+export interface AdminActor {
+  kind: 'user' | 'application' | 'cli';
+  /** User id, client id, or the operating-system account for the CLI. */
+  id: string;
+  username?: string;
+}
+
+export async function userById(deps: Deps, tenantId: string, userId: string): Promise<User> {
+  const row = await findUserById(deps.store.db, tenantId, userId);
+  // Another tenant's user is "not found" too: its existence is none of this tenant's business.
+  if (!row) throw notFound(`user ${userId} not found`);
+  return toUser(row);
+}
+
+export async function userByUsername(deps: Deps, tenantId: string, username: string, tenantDomain: string): Promise<User> {
+  const row = await findUserByUsername(deps.store.db, tenantId, username);
+  if (!row) throw notFound(`user "${username}" not found in tenant ${tenantDomain}`);
+  return toUser(row);
+}
+
+export interface UserTotpStateView extends TotpStateView {
+  userId: string;
+  username: string;
+}
+
+export async function totpStateOf(deps: Deps, tenantId: string, user: User): Promise<UserTotpStateView> {
+  return { userId: user.id, username: user.username, ...viewTotpState(await totpState(deps, tenantId, user.id)) };
+}
+
+function logAction(deps: Deps, event: string, tenantId: string, actor: AdminActor, user: User, extra: Record<string, unknown>, message: string): void {
+  deps.logger.info({
+    event, tenantId,
+    actor: { kind: actor.kind, id: actor.id, ...(actor.username ? { username: actor.username } : {}) },
+    target: { userId: user.id, username: user.username },
+    ...extra,
+  }, message);
+}
+
+export interface ResetResult {
+  userId: string;
+  username: string;
+  /** False when the user had no TOTP (the call still revokes sessions). */
+  removed: boolean;
+  /** Sessions, grants, codes and tokens deleted. */
+  revoked: number;
+}
+
+/**
+ * Forgets the user's TOTP and its failure count, so the next sign-in enrolls a device
+ * (a locked TOTP step would otherwise block that enrollment), then ends every session.
+ */
+export async function adminResetTotp(deps: Deps, tenantId: string, user: User, actor: AdminActor): Promise<ResetResult> {
+  const removed = await resetTotp(deps, tenantId, user.id);
+  await unlock(deps, tenantId, user.id, TOTP_FACTOR);
+  const revoked = await signOutEverywhere(deps, tenantId, user.id);
+  logAction(deps, 'admin_totp_reset', tenantId, actor, user, { removed, revoked }, 'an administrator reset a user\'s TOTP');
+  return { userId: user.id, username: user.username, removed, revoked };
+}
+
+/** The canonical factor name for `factor` (an authenticator name or alias), or a 400 naming the known ones. */
+export function parseFactor(factor: unknown): string | undefined {
+  if (factor === undefined || factor === null) return undefined;
+  const known = listAuthenticators().map((a) => a.name);
+  const found = typeof factor === 'string' ? findAuthenticator(factor) : undefined;
+  if (!found) throw badRequest(`factor must be one of ${known.join(', ')} (or leave it out to unlock every factor), got ${JSON.stringify(factor)}`);
+  return found.name;
+}
+
+export interface UnlockResult {
+  userId: string;
+  username: string;
+  /** The factor unlocked, or "all". */
+  factor: string;
+  /** The factors that were locked before this call. */
+  wasLocked: string[];
+  revoked: number;
+}
+
+export async function adminUnlock(deps: Deps, tenantId: string, user: User, actor: AdminActor, factor?: string): Promise<UnlockResult> {
+  const factors = factor ? [factor] : listAuthenticators().map((a) => a.name);
+  const states = await Promise.all(factors.map((f) => lockState(deps, tenantId, user.id, f)));
+  const wasLocked = factors.filter((_f, i) => states[i]!.locked);
+  await unlock(deps, tenantId, user.id, factor);
+  // Whoever caused the lock may hold a session or token: an unlock starts from a clean slate.
+  const revoked = await signOutEverywhere(deps, tenantId, user.id);
+  logAction(deps, 'admin_user_unlocked', tenantId, actor, user, { factor: factor ?? 'all', wasLocked, revoked }, 'an administrator unlocked a user');
+  return { userId: user.id, username: user.username, factor: factor ?? 'all', wasLocked, revoked };
+}
+
+export async function adminSignOut(deps: Deps, tenantId: string, user: User, actor: AdminActor): Promise<{ userId: string; username: string; revoked: number }> {
+  const revoked = await signOutEverywhere(deps, tenantId, user.id);
+  logAction(deps, 'admin_user_signed_out', tenantId, actor, user, { revoked }, 'an administrator signed a user out everywhere');
+  return { userId: user.id, username: user.username, revoked };
+}
