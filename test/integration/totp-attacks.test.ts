@@ -546,6 +546,8 @@ describe('TOTP turned off on a server whose applications use it (sqlite, restart
         });
         assert.equal(created.status, 400, JSON.stringify(created.body));
         assert.match(created.body.message, /"totp" in step 2 is disabled/);
+        const listed = await api(server, 'GET', '/api/server/v1/authenticators', { auth: server.adminAuth });
+        assert.equal(listed.body.find((a: { name: string }) => a.name === 'totp')?.isEnabled, false, 'the authenticator list says totp is off');
       } finally {
         await server.close();
       }
