@@ -10,6 +10,10 @@ export interface Page {
   title: string;
   /** The page's heading; defaults to "{title} to {application}". */
   heading?: string;
+  /** A status line above the form ("We sent a code to …"). */
+  notice?: string;
+  /** An error line above the form, when the step itself has one (not a counted failure). */
+  error?: string;
   /** Inner HTML of the step's form (already escaped); the engine wraps it in the layout. */
   html: string;
 }
@@ -20,6 +24,8 @@ export interface StepContext {
   application: Application;
   /** The user identified by an earlier step or by the session, if any. */
   user?: User;
+  /** The client's address (for per-IP limits), as Fastify resolves it under [server] trust_proxy. */
+  clientIp?: string;
   /** Message to show from the previous attempt (already a sentence for people). */
   error?: string;
   /** Values to put back into the form after a failed attempt (never secrets). */

@@ -36,6 +36,7 @@ export interface FlowInput {
   tenant: Tenant;
   application: Application;
   state: FlowState;
+  clientIp?: string;
 }
 
 // Factor keys may be `name/method` (see sequence-policy): nextStep compares by name.
@@ -65,7 +66,7 @@ function current(flow: FlowInput): { stepId: number; authenticator: Authenticato
 function context(flow: FlowInput, authenticator: Authenticator, user: User | undefined, error?: string, values?: Record<string, string>): StepContext {
   flow.state.scratch ??= {};
   const scratch = (flow.state.scratch[authenticator.name] ??= {});
-  return { deps: flow.deps, tenant: flow.tenant, application: flow.application, user, error, values, scratch };
+  return { deps: flow.deps, tenant: flow.tenant, application: flow.application, user, error, values, scratch, clientIp: flow.clientIp };
 }
 
 async function regulated(authenticator: Authenticator, ctx: StepContext): Promise<boolean> {

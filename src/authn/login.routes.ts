@@ -6,6 +6,7 @@ import type Provider from 'oidc-provider';
 import type { Deps } from '../deps.js';
 import type { ProviderRegistry } from '../oidc/registry.js';
 import type { GatehouseResult } from '../oidc/provider.js';
+import { finishInteraction } from '../oidc/interaction-result.js';
 import { effectiveSequence } from '../applications/application.js';
 import { findApplicationForClient } from '../applications/application-cache.js';
 import { randomToken } from '../crypto/ids.js';
@@ -54,7 +55,7 @@ export function loginRoutes(deps: Deps, providers: ProviderRegistry) {
       if (!application) return refuse(reply, 400, 'Unknown application', 'The application that sent you here is no longer registered.');
       const stored = (interaction.result as { flow?: FlowState } | undefined)?.flow;
       const state = stored ?? await initialState(interaction, tenant.id);
-      return { provider, interaction, flow: { deps, tenant, application, state } satisfies FlowInput };
+      return { provider, interaction, flow: { deps, tenant, application, state, clientIp: request.ip } satisfies FlowInput };
     }
 
     async function initialState(interaction: Interaction, tenantId: string): Promise<FlowState> {
@@ -69,14 +70,14 @@ export function loginRoutes(deps: Deps, providers: ProviderRegistry) {
     }
 
     async function respond(reply: FastifyReply, loaded: Loaded, result: FlowResult) {
-      const { provider, interaction, flow } = loaded;
+      const { interaction, flow } = loaded;
       if (result.kind === 'error') return page(reply, 400, result.title, result.message);
       if (result.kind === 'done') {
         const gatehouse: GatehouseResult = { factors: result.factors, skipped: flow.state.skipped };
-        const redirectTo = await provider.interactionResult(reply.request.raw, reply.raw, {
+        const redirectTo = await finishInteraction(interaction, {
           login: { accountId: result.userId, amr: result.amr, acr: result.acr, ts: result.authTime, remember: true },
           gatehouse,
-        }, { mergeWithLastSubmission: false });
+        });
         return reply.redirect(redirectTo, 303);
       }
       interaction.result = { flow: flow.state };
@@ -89,11 +90,13 @@ export function loginRoutes(deps: Deps, providers: ProviderRegistry) {
   ${result.page.html}
 </form>
 <p><a href="${escapeHtml(action)}/abort">Cancel and return to ${escapeHtml(flow.application.name)}</a></p>`;
-      return reply.code(result.error ? 400 : 200).type('text/html; charset=utf-8').send(renderLayout({
+      const error = result.error ?? result.page.error;
+      return reply.code(error ? 400 : 200).type('text/html; charset=utf-8').send(renderLayout({
         title: result.page.title,
         heading: result.page.heading ?? `${result.page.title} to ${flow.application.name}`,
         body,
-        error: result.error,
+        error,
+        notice: result.page.notice,
       }));
     }
 

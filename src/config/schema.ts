@@ -63,6 +63,12 @@ export const schema = {
           digits: { type: 'integer', default: 6, oneOf: ['6', '8'], description: 'Code length for new enrollments: 6 or 8. Every authenticator app supports 6; some ignore 8 and then show wrong codes.' },
           algorithm: { type: 'string', default: 'SHA1', oneOf: ['SHA1', 'SHA256', 'SHA512'], description: 'HMAC algorithm for new enrollments. Every authenticator app supports SHA1 (still safe for HOTP, RFC 4226 appendix A); some apps ignore SHA256/SHA512 and then show wrong codes.' },
         },
+        email_code: {
+          validity_seconds: { type: 'integer', default: 600, min: 60, max: 3600, description: 'Seconds an emailed verification code stays valid ("Get a verification code by email", when AllowSendingVerificationCodeByEmail is on). Unlike WSO2, which mails the current TOTP (it expires within a minute), the emailed code is its own single-use code, bound to the sign-in.' },
+          min_interval_seconds: { type: 'integer', default: 30, min: 0, max: 3600, description: 'Least time between two emailed codes for one user, and for one client IP.' },
+          max_per_window: { type: 'integer', default: 5, min: 1, max: 1000, description: 'Most emailed codes per user, and per client IP, within window_seconds.' },
+          window_seconds: { type: 'integer', default: 900, min: 60, max: 86400, description: 'Length of the max_per_window window.' },
+        },
       },
     },
   },

@@ -1,17 +1,27 @@
 // AES-256-GCM for secrets at rest (signing keys, cookie keys, client secrets).
 // Stored form: "v1.<iv>.<ciphertext+tag>" in base64url, so a key change is detectable.
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface SecretBox {
   seal(plain: string): string;
   open(sealed: string): string;
+  /**
+   * A keyed hash (HMAC-SHA256 under a key derived from the encryption key) for short
+   * secrets that are only ever compared, like an emailed code: a copy of the database
+   * alone does not let anyone try the million 6-digit values.
+   */
+  digest(purpose: string, value: string): string;
 }
 
 export function createSecretBox(key: Buffer): SecretBox {
   if (key.length !== 32) throw new Error('security.encryption_key must be 32 bytes (base64)');
+  const macKey = Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), 'gatehouse digest v1', 32));
   return {
+    digest(purpose, value) {
+      return createHmac('sha256', macKey).update(purpose).update('\0').update(value).digest('base64url');
+    },
     seal(plain) {
       const iv = randomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', key, iv);

@@ -9,6 +9,7 @@ import type { TenantSettingTable } from '../tenants/tenant-setting.table.js';
 import type { EmailSenderTable } from '../notifications/email-sender.table.js';
 import type { EmailOutboxTable } from '../notifications/email-outbox.table.js';
 import type { EmailTemplateTable } from '../notifications/templates/email-template.table.js';
+import type { SendAttemptTable } from '../notifications/send-attempt.table.js';
 
 export interface Database {
   tenant: TenantTable;
@@ -23,4 +24,5 @@ export interface Database {
   email_sender: EmailSenderTable;
   email_outbox: EmailOutboxTable;
   email_template: EmailTemplateTable;
+  send_attempt: SendAttemptTable;
 }

@@ -5,6 +5,7 @@ import * as initial from './migrations/2026_11_27_0001_initial.js';
 import * as totpAndSettings from './migrations/2026_11_27_0002_totp_and_settings.js';
 import * as notifications from './migrations/2026_11_27_0003_notifications.js';
 import * as emailTemplates from './migrations/2026_11_27_0004_email_templates.js';
+import * as sendAttempts from './migrations/2026_11_27_0005_send_attempts.js';
 
 // Static imports keep the build free of filesystem scanning (works from dist/ and tsx alike).
 const migrations: Record<string, Migration> = {
@@ -12,6 +13,7 @@ const migrations: Record<string, Migration> = {
   '2026_11_27_0002_totp_and_settings': totpAndSettings,
   '2026_11_27_0003_notifications': notifications,
   '2026_11_27_0004_email_templates': emailTemplates,
+  '2026_11_27_0005_send_attempts': sendAttempts,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

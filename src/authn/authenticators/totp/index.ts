@@ -9,6 +9,7 @@ import {
 } from './totp.service.js';
 import { findTotpCredential } from './totp-credential.repository.js';
 import { enrollPage, verifyPage } from './pages.js';
+import { emailOf, matchesEmailCode, sendEmailCode, type EmailCodeState } from './email-code.js';
 import { epochSeconds } from '../../../clock.js';
 
 // One message for wrong, expired and replayed codes: a replay must not confirm a code was valid.
@@ -18,6 +19,16 @@ const LOCKED = 'Too many incorrect codes. Two-step verification is locked for th
 interface Scratch {
   /** The secret being enrolled in this login (sealed: the interaction is stored in the database). */
   enrolling?: string;
+  /** The code mailed in this login ("Get a verification code by email"), as a keyed hash. */
+  emailCode?: EmailCodeState;
+}
+
+const offersEmail = (ctx: StepContext, params: TotpParameters): boolean =>
+  params.AllowSendingVerificationCodeByEmail && emailOf(ctx.user!) !== undefined;
+
+function liveEmailCode(ctx: StepContext, scratch: Scratch): EmailCodeState | undefined {
+  const state = scratch.emailCode;
+  return state && state.expiresAt > epochSeconds(ctx.deps.clock) ? state : undefined;
 }
 
 async function enrollOrVerify(ctx: StepContext, params: TotpParameters): Promise<StepOutcome> {
@@ -26,7 +37,7 @@ async function enrollOrVerify(ctx: StepContext, params: TotpParameters): Promise
   const scratch = ctx.scratch as Scratch;
   if (active) {
     delete scratch.enrolling;
-    return { kind: 'page', page: verifyPage(ctx, active.digits) };
+    return { kind: 'page', page: verifyPage(ctx, { digits: active.digits, offerEmail: offersEmail(ctx, params), emailedTo: liveEmailCode(ctx, scratch)?.sentTo }) };
   }
   if (params.enrolUserInAuthenticationFlow) {
     scratch.enrolling ??= sealSecret(ctx.deps, newTotpSecret(params));
@@ -44,10 +55,31 @@ async function enrollOrVerify(ctx: StepContext, params: TotpParameters): Promise
   return { kind: 'skip' };
 }
 
+/** "Get a verification code by email": sends, or says why not; never a counted failure. */
+async function requestEmail(ctx: StepContext, params: TotpParameters): Promise<StepOutcome> {
+  const scratch = ctx.scratch as Scratch;
+  const active = await findTotpCredential(ctx.deps.store.db, ctx.tenant.id, ctx.user!.id, 'active');
+  const shown = await enrollOrVerify(ctx, params);
+  if (shown.kind !== 'page') return shown;
+  // Not while enrolling: the emailed code would finish a sign-in without proving the new
+  // secret, and the user would have no working second factor afterwards.
+  if (!active || !offersEmail(ctx, params)) {
+    return { kind: 'page', page: { ...shown.page, error: 'Getting a code by email is not available here. Use your authenticator app.' } };
+  }
+  const sent = await sendEmailCode(ctx, ctx.user!, active.digits);
+  if (!sent.sent) return { kind: 'page', page: { ...shown.page, error: sent.message } };
+  scratch.emailCode = sent.state;
+  const page = verifyPage(ctx, { digits: active.digits, offerEmail: true, emailedTo: sent.state.sentTo });
+  return { kind: 'page', page: { ...page, notice: `We sent a code to ${sent.state.sentTo}. It works for ${sent.minutes} minutes, once.` } };
+}
+
 export const totpAuthenticator = {
   name: TOTP_FACTOR,
   displayName: 'TOTP',
   amr: ['otp'],
+  // RFC 8176 has no value for a code sent by email; "email" as Okta reports it. It is not
+  // "otp" (RFC 4226/6238) and does not prove the phone.
+  methods: { email: { amr: ['email'] } },
   needsKnownUser: true,
   lockedMessage: LOCKED,
 
@@ -64,9 +96,16 @@ export const totpAuthenticator = {
   async handle(ctx, input: FormInput) {
     const user = ctx.user!;
     const params = await totpParameters(ctx.deps, ctx.tenant.id);
+    if (input.sendToken !== undefined) return requestEmail(ctx, params);
     const code = (input.token ?? '').trim();
     if (!code) return { kind: 'failure', error: { code: 'code_missing', message: 'Enter the code your authenticator app shows.' } };
     const scratch = ctx.scratch as Scratch;
+
+    if (!scratch.enrolling && params.AllowSendingVerificationCodeByEmail && matchesEmailCode(ctx, scratch.emailCode, code)) {
+      delete scratch.emailCode;
+      ctx.deps.logger.info({ event: 'totp_email_code_accepted', tenantId: ctx.tenant.id, userId: user.id }, 'TOTP step passed with an emailed code');
+      return { kind: 'success', user, method: 'email' };
+    }
 
     if (scratch.enrolling) {
       const secret = openSecret(ctx.deps, scratch.enrolling);

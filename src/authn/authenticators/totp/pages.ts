@@ -12,14 +12,31 @@ function codeField(digits: number, autofocus: boolean): string {
       </div>`;
 }
 
-export function verifyPage(ctx: StepContext, digits: number): Page {
+export interface VerifyView {
+  digits: number;
+  /** Offer "Get a verification code by email" (the tenant allows it and the user has an address). */
+  offerEmail: boolean;
+  /** Where a code was mailed in this sign-in, if one was. */
+  emailedTo?: string;
+}
+
+export function verifyPage(ctx: StepContext, view: VerifyView): Page {
+  const intro = view.emailedTo
+    ? `Enter the code from your authenticator app for ${escapeHtml(ctx.tenant.displayName)}, or the code we emailed to ${escapeHtml(view.emailedTo)}.`
+    : `Open your authenticator app and enter the code it shows for ${escapeHtml(ctx.tenant.displayName)}.`;
+  // A second submit button, so asking for the email needs no JavaScript; formnovalidate
+  // lets it through with the code field empty.
+  const email = view.offerEmail
+    ? `<p class="alt"><button type="submit" name="sendToken" value="email" formnovalidate class="link">${view.emailedTo ? 'Send another code by email' : 'Get a verification code by email'}</button></p>`
+    : '';
   return {
     title: 'Enter your verification code',
     heading: `Verify it's you`,
     html: `
-      <p>Open your authenticator app and enter the code it shows for ${escapeHtml(ctx.tenant.displayName)}.</p>
-      ${codeField(digits, true)}
-      <button type="submit">Verify</button>`,
+      <p>${intro}</p>
+      ${codeField(view.digits, true)}
+      <button type="submit">Verify</button>
+      ${email}`,
   };
 }
 
