@@ -44,7 +44,7 @@ export function emailSenderRoutes(deps: Deps) {
       return reply.code(201).header('location', `${request.tenant!.baseUrl}${PREFIX}/${SENDER_NAME}`).send(created);
     });
 
-    // Static paths first in meaning too: "outbox" and "test" are not sender names.
+    // Fastify matches static segments before :name, so "outbox" and "test" never reach the sender routes.
     app.get<{ Querystring: { to?: string; limit?: string } }>(`${PREFIX}/outbox`, async (request) => {
       requireScope(request, EMAIL_SENDER_SCOPES.update);
       const limit = request.query.limit === undefined ? 50 : Number(request.query.limit);
