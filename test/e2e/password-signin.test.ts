@@ -8,35 +8,12 @@ import { createRemoteJWKSet, jwtVerify } from 'jose';
 import type { Browser, Page } from 'playwright-core';
 import { startServer, DIALECTS, type TestServer } from '../helpers/test-server.js';
 import { registerApp, createScimUser, type RegisteredApp } from '../helpers/api.js';
-import { discover } from '../helpers/oidc-login.js';
+import { authorizationFor } from '../helpers/oidc-authorize.js';
 import { launchChromium, openContext } from '../helpers/chromium.js';
+import { startCallbackServer, type CallbackServer } from '../helpers/callback-server.js';
 
-const CALLBACK_ORIGIN = 'http://localhost:8787';
 const LOGIN_PATH = /\/authenticationendpoint\/[^/?#]+$/;
 
-/** Builds an authorization request the way a relying party does (PKCE S256, state, nonce). */
-async function authorization(server: TestServer, app: RegisteredApp) {
-  const issuer = `${server.url}/oauth2/token`;
-  const config = await discover(issuer, app.clientId, app.clientSecret);
-  const verifier = client.randomPKCECodeVerifier();
-  const state = client.randomState();
-  const nonce = client.randomNonce();
-  const url = client.buildAuthorizationUrl(config, {
-    redirect_uri: app.redirectUri,
-    scope: 'openid profile email',
-    code_challenge: await client.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: 'S256',
-    state,
-    nonce,
-  });
-  return {
-    issuer,
-    config,
-    url,
-    /** Exchanges the code in the captured callback URL, checking state, nonce and PKCE. */
-    exchange: (callback: string) => client.authorizationCodeGrant(config, new URL(callback), { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce }),
-  };
-}
 
 async function fillAndSubmit(page: Page, username: string, password: string) {
   await page.getByLabel('Username').fill(username);
@@ -44,12 +21,13 @@ async function fillAndSubmit(page: Page, username: string, password: string) {
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
-const isCallback = (url: URL) => url.href.startsWith(`${CALLBACK_ORIGIN}/`);
+let callbacks: CallbackServer;
+const isCallback = (url: URL) => callbacks.isCallback(url);
 
 describe('password sign-in in Chromium', () => {
   let browser: Browser;
-  before(async () => { browser = await launchChromium(); });
-  after(() => browser?.close());
+  before(async () => { browser = await launchChromium(); callbacks = await startCallbackServer(); });
+  after(async () => { await browser?.close(); await callbacks?.close(); });
 
   for (const dialect of DIALECTS) {
     describe(`on ${dialect}`, () => {
@@ -58,10 +36,10 @@ describe('password sign-in in Chromium', () => {
       after(() => server?.close());
 
       it('signs in with code + PKCE through the login page: the ID token verifies against the JWKS, amr has pwd, userinfo gives the email', async () => {
-        const app = await registerApp(server, { name: 'Acme Portal' });
+        const app = await registerApp(server, { name: 'Acme Portal', redirectUri: callbacks.redirectUri });
         await createScimUser(server, { userName: 'alice', password: 'correct horse battery', email: 'alice@example.com' });
-        const auth = await authorization(server, app);
-        const { context, page, callback } = await openContext(browser, CALLBACK_ORIGIN);
+        const auth = await authorizationFor(server, app);
+        const { context, page, callback } = await openContext(browser, callbacks);
         try {
           await page.goto(auth.url.href);
           assert.match(new URL(page.url()).pathname, LOGIN_PATH);
@@ -91,7 +69,7 @@ describe('password sign-in in Chromium', () => {
     let app: RegisteredApp;
     before(async () => {
       server = await startServer({ dialect: 'sqlite' });
-      app = await registerApp(server, { name: 'Acme Portal' });
+      app = await registerApp(server, { name: 'Acme Portal', redirectUri: callbacks.redirectUri });
       await createScimUser(server, { userName: 'bob', password: 'bobs secret pass', email: 'bob@example.com' });
       await createScimUser(server, { userName: 'carol', password: 'carols secret pass', email: 'carol@example.com' });
       await createScimUser(server, { userName: 'dave', password: 'daves secret pass', email: 'dave@example.com' });
@@ -100,8 +78,8 @@ describe('password sign-in in Chromium', () => {
     after(() => server?.close());
 
     it('shows the same generic alert for a wrong password and an unknown user, stays on the login page and issues no code', async () => {
-      const auth = await authorization(server, app);
-      const { context, page, callback } = await openContext(browser, CALLBACK_ORIGIN);
+      const auth = await authorizationFor(server, app);
+      const { context, page, callback } = await openContext(browser, callbacks);
       try {
         await page.goto(auth.url.href);
         const loginUrl = page.url();
@@ -126,8 +104,8 @@ describe('password sign-in in Chromium', () => {
     });
 
     it('has labelled username and password fields, names the application and is sent with CSP and no-store', async () => {
-      const auth = await authorization(server, app);
-      const { context, page } = await openContext(browser, CALLBACK_ORIGIN);
+      const auth = await authorizationFor(server, app);
+      const { context, page } = await openContext(browser, callbacks);
       try {
         const response = await page.goto(auth.url.href);
         assert.ok(response);
@@ -152,9 +130,9 @@ describe('password sign-in in Chromium', () => {
     });
 
     it('a login finished in another browser yields no code, and the first browser\'s login stays open', async () => {
-      const auth = await authorization(server, app);
-      const a = await openContext(browser, CALLBACK_ORIGIN);
-      const b = await openContext(browser, CALLBACK_ORIGIN);
+      const auth = await authorizationFor(server, app);
+      const a = await openContext(browser, callbacks);
+      const b = await openContext(browser, callbacks);
       try {
         await a.page.goto(auth.url.href);
         const loginUrl = a.page.url();
@@ -177,7 +155,7 @@ describe('password sign-in in Chromium', () => {
         assert.match(await posted.text(), /expired|another browser/i);
 
         // B with a sign-in of its own in progress still cannot finish A's.
-        const ownAuth = await authorization(server, app);
+        const ownAuth = await authorizationFor(server, app);
         await b.page.goto(ownAuth.url.href);
         assert.notEqual(b.page.url(), loginUrl);
         const crossed = await b.context.request.post(loginUrl, { form: { ...hidden, username: 'carol', password: 'carols secret pass' }, maxRedirects: 0 });
@@ -202,8 +180,8 @@ describe('password sign-in in Chromium', () => {
     });
 
     it('works with JavaScript disabled', async () => {
-      const auth = await authorization(server, app);
-      const { context, page, callback } = await openContext(browser, CALLBACK_ORIGIN, { javaScriptEnabled: false });
+      const auth = await authorizationFor(server, app);
+      const { context, page, callback } = await openContext(browser, callbacks, { javaScriptEnabled: false });
       try {
         await page.goto(auth.url.href);
         assert.match(new URL(page.url()).pathname, LOGIN_PATH);

@@ -10,7 +10,7 @@ import { createRemoteJWKSet, jwtVerify } from 'jose';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startServer, DIALECTS, type TestServer } from '../helpers/test-server.js';
 import { registerApp, createScimUser, type RegisteredApp } from '../helpers/api.js';
-import { discover } from '../helpers/oidc-login.js';
+import { authorizationFor } from '../helpers/oidc-authorize.js';
 import { launchChromium } from '../helpers/chromium.js';
 import { startCallbackServer, type CallbackServer } from '../helpers/callback-server.js';
 import { decodeQrFromPng } from '../helpers/qr-decode.js';
@@ -19,29 +19,6 @@ import { TWO_STEP, manualClock, codeAt } from '../helpers/totp.js';
 const LOGIN_PATH = /\/authenticationendpoint\/[^/?#]+$/;
 const BASE32_SECRET = /^[A-Z2-7]{32}$/;
 
-/** Builds an authorization request the way a relying party does (PKCE S256, state, nonce). */
-async function authorization(server: TestServer, app: RegisteredApp, params: Record<string, string> = {}) {
-  const issuer = `${server.url}/oauth2/token`;
-  const config = await discover(issuer, app.clientId, app.clientSecret);
-  const verifier = client.randomPKCECodeVerifier();
-  const state = client.randomState();
-  const nonce = client.randomNonce();
-  const url = client.buildAuthorizationUrl(config, {
-    redirect_uri: app.redirectUri,
-    scope: 'openid profile email',
-    code_challenge: await client.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: 'S256',
-    state,
-    nonce,
-    ...params,
-  });
-  return {
-    issuer,
-    config,
-    url,
-    exchange: (callback: string) => client.authorizationCodeGrant(config, new URL(callback), { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce }),
-  };
-}
 
 async function signInWithPassword(page: Page, username: string, password: string) {
   assert.match(new URL(page.url()).pathname, LOGIN_PATH);
@@ -123,7 +100,7 @@ describe('password + TOTP sign-in in Chromium', () => {
         await createScimUser(server, { userName: 'tina', password: 'tinas long password', email: 'tina@example.com' });
 
         // First sign-in: password, then the enrollment page.
-        const auth = await authorization(server, app);
+        const auth = await authorizationFor(server, app);
         const first = await freshBrowser(browser);
         let secret: string;
         let enrolledAt: number;
@@ -179,7 +156,7 @@ describe('password + TOTP sign-in in Chromium', () => {
         }
 
         // A later sign-in from a fresh browser: password, then a code only.
-        const again = await authorization(server, app);
+        const again = await authorizationFor(server, app);
         const second = await freshBrowser(browser);
         try {
           await second.page.goto(again.url.href);

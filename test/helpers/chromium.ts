@@ -14,21 +14,22 @@ export async function launchChromium(): Promise<Browser> {
 export interface CallbackPage {
   context: BrowserContext;
   page: Page;
-  /** The URL the browser was redirected to under `callbackOrigin`, once it happens. */
+  /** The callback URL this page was redirected to, once it happens. */
   callback(): string | undefined;
 }
 
 /**
- * A fresh context whose requests to the application's callback origin (nothing listens
- * there) are answered by the test and recorded, so the redirect with the code is captured.
+ * A fresh context whose page records its arrival at the application's callback. The
+ * callback must really listen (test/helpers/callback-server.ts): Playwright does not route
+ * the hops of a redirect, so intercepting the callback origin would only catch Chromium's
+ * reload of a connection-refused page.
  */
-export async function openContext(browser: Browser, callbackOrigin: string, options: BrowserContextOptions = {}): Promise<CallbackPage> {
+export async function openContext(browser: Browser, callbacks: { isCallback(url: URL): boolean }, options: BrowserContextOptions = {}): Promise<CallbackPage> {
   const context = await browser.newContext(options);
-  let captured: string | undefined;
-  await context.route(`${callbackOrigin}/**`, (route) => {
-    captured ??= route.request().url();
-    return route.fulfill({ status: 200, contentType: 'text/plain', body: 'ok' });
-  });
   const page = await context.newPage();
+  let captured: string | undefined;
+  page.on('framenavigated', (frame) => {
+    if (frame === page.mainFrame() && callbacks.isCallback(new URL(frame.url()))) captured ??= frame.url();
+  });
   return { context, page, callback: () => captured };
 }

@@ -3,6 +3,7 @@
 // redirect itself: errors, prompt handling, SSO without a login page.
 import * as client from 'openid-client';
 import type { HttpBrowser } from './http-browser.js';
+import { discover } from './oidc-login.js';
 
 export interface AuthorizeResult {
   /** The callback URL the browser was sent to, if it got there. */
@@ -15,11 +16,12 @@ export interface AuthorizeResult {
   verifier: string;
 }
 
-export async function authorize(config: client.Configuration, browser: HttpBrowser, redirectUri: string, params: Record<string, string> = {}): Promise<AuthorizeResult> {
+/** An authorization request built the way a relying party builds it (PKCE S256, state, nonce). */
+export async function authorizationRequest(config: client.Configuration, redirectUri: string, params: Record<string, string> = {}) {
   const verifier = client.randomPKCECodeVerifier();
   const state = client.randomState();
   const nonce = client.randomNonce();
-  const authUrl = client.buildAuthorizationUrl(config, {
+  const url = client.buildAuthorizationUrl(config, {
     redirect_uri: redirectUri,
     scope: 'openid profile email',
     code_challenge: await client.calculatePKCECodeChallenge(verifier),
@@ -28,6 +30,23 @@ export async function authorize(config: client.Configuration, browser: HttpBrows
     nonce,
     ...params,
   });
+  return {
+    url, state, nonce, verifier,
+    /** Exchanges the code in a callback URL, checking state, nonce and PKCE. */
+    exchange: (callback: string | URL) => client.authorizationCodeGrant(config, new URL(callback), { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce }),
+  };
+}
+
+/** Discovery plus an authorization request for a test server's application (browser tests). */
+export async function authorizationFor(server: { url: string }, app: { clientId: string; clientSecret?: string; redirectUri: string }, params: Record<string, string> = {}) {
+  const issuer = `${server.url}/oauth2/token`;
+  const config = await discover(issuer, app.clientId, app.clientSecret);
+  const request = await authorizationRequest(config, app.redirectUri, params);
+  return { issuer, config, url: request.url, exchange: request.exchange };
+}
+
+export async function authorize(config: client.Configuration, browser: HttpBrowser, redirectUri: string, params: Record<string, string> = {}): Promise<AuthorizeResult> {
+  const { url: authUrl, state, nonce, verifier } = await authorizationRequest(config, redirectUri, params);
   const { url, res } = await browser.follow(authUrl.href, {}, (u) => u.startsWith(redirectUri));
   return { callback: url.startsWith(redirectUri) ? new URL(url) : undefined, url, res, state, nonce, verifier };
 }
