@@ -60,6 +60,8 @@ export interface Authenticator {
   /** Also accepted on input: 'basic'. */
   aliases?: string[];
   displayName: string;
+  /** What the step chooser's button says, e.g. "Use your authenticator app" (default: displayName). */
+  chooserLabel?: string;
   /** RFC 8176 values this authenticator proves. */
   amr: string[];
   /** Other ways to pass the step and what each proves instead (e.g. TOTP's emailed code). */

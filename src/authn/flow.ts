@@ -11,6 +11,7 @@ import type { Authenticator, FormInput, Page, StepContext, StepOutcome } from '.
 import { findAuthenticator } from './registry.js';
 import { nextStep, amrFor, acrFor } from './sequence-policy.js';
 import { lockState, recordFailure, recordSuccess } from './regulation.js';
+import { availableOptions, chooserPage } from './chooser.js';
 
 /** Serialisable state of one login, kept in the provider's interaction. */
 export interface FlowState {
@@ -24,10 +25,13 @@ export interface FlowState {
   skipped: string[];
   /** Each authenticator's own state for this login (StepContext.scratch), by name. */
   scratch?: Record<string, Record<string, unknown>>;
+  /** The option the user chose, by step id, for steps with several options. */
+  chosen?: Record<string, string>;
 }
 
 export type FlowResult =
-  | { kind: 'page'; stepId: number; authenticator: string; page: Page; error?: string }
+  /** `multiOption`: the step has other options, so the page offers to choose again. */
+  | { kind: 'page'; stepId: number; authenticator: string; page: Page; error?: string; multiOption?: boolean }
   | { kind: 'done'; userId: string; amr: string[]; acr: string; authTime: number; factors: Record<string, number> }
   | { kind: 'error'; title: string; message: string };
 
@@ -48,19 +52,28 @@ async function knownUser(flow: FlowInput): Promise<User | undefined> {
   return flow.state.userId ? getUser(flow.deps, flow.tenant.id, flow.state.userId).catch(() => undefined) : undefined;
 }
 
-function current(flow: FlowInput): { stepId: number; authenticator: Authenticator } | { error: FlowResult } | undefined {
+type Current =
+  | { stepId: number; authenticator: Authenticator; multiOption: boolean }
+  | { stepId: number; choose: Authenticator[] }
+  | { error: FlowResult }
+  | undefined;
+
+const unavailable = (message: string): { error: FlowResult } => ({ error: { kind: 'error', title: 'Sign-in is not available', message } });
+
+function current(flow: FlowInput): Current {
   const step = nextStep(effectiveSequence(flow.application), done(flow.state));
   if (!step) return undefined;
-  // Several options in one step (the chooser) come later; the first option runs.
-  const name = step.options[0]!.authenticator;
-  const authenticator = findAuthenticator(name);
-  if (!authenticator) {
-    return { error: { kind: 'error', title: 'Sign-in is not available', message: `This application asks for the sign-in method "${name}", which this server does not offer. Ask the administrator to fix the application's authentication steps.` } };
+  for (const { authenticator: name } of step.options) {
+    if (!findAuthenticator(name)) return unavailable(`This application asks for the sign-in method "${name}", which this server does not offer. Ask the administrator to fix the application's authentication steps.`);
   }
-  if (authenticator.enabled && !authenticator.enabled(flow.deps.config)) {
-    return { error: { kind: 'error', title: 'Sign-in is not available', message: `This application requires the sign-in method "${authenticator.displayName}", which is turned off on this server. Ask the administrator to turn it on or to change the application's authentication steps.` } };
+  const options = availableOptions(step, flow.deps.config);
+  if (options.length === 0) {
+    const names = step.options.map((o) => findAuthenticator(o.authenticator)!.displayName).join('" or "');
+    return unavailable(`This application requires the sign-in method "${names}", which is turned off on this server. Ask the administrator to turn it on or to change the application's authentication steps.`);
   }
-  return { stepId: step.id, authenticator };
+  if (options.length === 1) return { stepId: step.id, authenticator: options[0]!, multiOption: false };
+  const chosen = options.find((a) => a.name === flow.state.chosen?.[String(step.id)]);
+  return chosen ? { stepId: step.id, authenticator: chosen, multiOption: true } : { stepId: step.id, choose: options };
 }
 
 function context(flow: FlowInput, authenticator: Authenticator, user: User | undefined, error?: string, values?: Record<string, string>): StepContext {
@@ -79,6 +92,7 @@ export async function advance(flow: FlowInput, error?: string, values?: Record<s
     const step = current(flow);
     if (!step) return finish(flow);
     if ('error' in step) return step.error;
+    if ('choose' in step) return { kind: 'page', stepId: step.stepId, authenticator: '', page: chooserPage(step.choose), error, multiOption: false };
     const user = await knownUser(flow);
     if (step.authenticator.needsKnownUser && !user) {
       return { kind: 'error', title: 'Sign-in is not available', message: 'This application\'s authentication steps are misconfigured: a step needs a user identified by an earlier step.' };
@@ -92,7 +106,7 @@ export async function advance(flow: FlowInput, error?: string, values?: Record<s
     }
     const outcome = await step.authenticator.start(ctx);
     const next = await apply(flow, step.stepId, step.authenticator, outcome, ctx);
-    if (next) return next;
+    if (next) return next.kind === 'page' ? { ...next, multiOption: step.multiOption } : next;
   }
 }
 
@@ -102,6 +116,17 @@ export async function submit(flow: FlowInput, stepId: number, input: FormInput):
   if (!step) return finish(flow);
   if ('error' in step) return step.error;
   if (step.stepId !== stepId) return advance(flow, 'This page was out of date. Please try again.');
+  const key = String(stepId);
+  if ('choose' in step) {
+    const picked = step.choose.find((a) => a.name === input.choose);
+    if (!picked) return advance(flow, 'Choose one of the options.');
+    (flow.state.chosen ??= {})[key] = picked.name;
+    return advance(flow);
+  }
+  if (step.multiOption && input.chooser !== undefined) {
+    delete flow.state.chosen?.[key];
+    return advance(flow);
+  }
   const { deps, tenant } = flow;
   const authenticator = step.authenticator;
   let user = await knownUser(flow);
@@ -129,7 +154,8 @@ export async function submit(flow: FlowInput, stepId: number, input: FormInput):
     return advance(flow, outcome.error.message, outcome.values);
   }
   const next = await apply(flow, stepId, authenticator, outcome, ctx);
-  return next ?? advance(flow);
+  if (!next) return advance(flow);
+  return next.kind === 'page' ? { ...next, multiOption: step.multiOption } : next;
 }
 
 /** Records a step's outcome; returns what to show, or undefined to go on to the next step. */

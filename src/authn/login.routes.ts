@@ -14,6 +14,7 @@ import { renderErrorPage, renderLayout } from '../ui/layout.js';
 import { escapeHtml } from '../ui/html.js';
 import { epochSeconds } from '../clock.js';
 import { loadFactors } from './authn-session.repository.js';
+import { CHOOSE_ANOTHER } from './chooser.js';
 import { advance, submit, type FlowInput, type FlowResult, type FlowState } from './flow.js';
 
 type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
@@ -88,6 +89,7 @@ export function loginRoutes(deps: Deps, providers: ProviderRegistry) {
   <input type="hidden" name="csrf" value="${escapeHtml(flow.state.csrf)}">
   <input type="hidden" name="step" value="${result.stepId}">
   ${result.page.html}
+  ${result.multiOption ? CHOOSE_ANOTHER : ''}
 </form>
 <p><a href="${escapeHtml(action)}/abort">Cancel and return to ${escapeHtml(flow.application.name)}</a></p>`;
       const error = result.error ?? result.page.error;

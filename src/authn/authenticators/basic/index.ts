@@ -20,6 +20,7 @@ export const basicAuthenticator = {
   name: 'BasicAuthenticator',
   aliases: ['basic'],
   displayName: 'Username & Password',
+  chooserLabel: 'Use your username and password',
   amr: ['pwd'],
   needsKnownUser: false,
   lockedMessage: BASIC_FAILURE,

@@ -76,6 +76,7 @@ async function requestEmail(ctx: StepContext, params: TotpParameters): Promise<S
 export const totpAuthenticator = {
   name: TOTP_FACTOR,
   displayName: 'TOTP',
+  chooserLabel: 'Use your authenticator app',
   amr: ['otp'],
   // RFC 8176 has no value for a code sent by email; "email" as Okta reports it. It is not
   // "otp" (RFC 4226/6238) and does not prove the phone.
