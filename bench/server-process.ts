@@ -118,6 +118,36 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 // The main thread's id is the process id; the others are libuv's pool (argon2) and V8's.
 const TICKS_PER_SECOND = 100;
 
+/** Busy and total CPU seconds of the whole machine so far (all cores), from /proc/stat. */
+export function machineCpu(): { busy: number; total: number } | undefined {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const total = fields.reduce((a, b) => a + b, 0);
+    const idle = (fields[3] ?? 0) + (fields[4] ?? 0); // idle + iowait
+    return { busy: (total - idle) / TICKS_PER_SECOND, total: total / TICKS_PER_SECOND };
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU seconds used so far by every PostgreSQL server process on this machine. */
+export function postgresCpu(): number | undefined {
+  try {
+    let seconds = 0;
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      let stat: string;
+      try { stat = readFileSync(`/proc/${pid}/stat`, 'utf8'); } catch { continue; }
+      if (!stat.includes('(postgres)')) continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      seconds += (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+    }
+    return seconds;
+  } catch {
+    return undefined;
+  }
+}
+
 function processCpu(pid: number): ProcessCpu | undefined {
   try {
     const out = { mainThread: 0, otherThreads: 0 };

@@ -30,6 +30,8 @@ async function main(): Promise<void> {
   // (oidc-provider warns about the Node 20 runtime as soon as it is imported).
   const { buildApp } = await import('./http/app.js');
   const { purgeExpired } = await import('./oidc/adapter.js');
+  const { purgeSendAttempts } = await import('./notifications/send-limit.js');
+  const { purgeAuditEvents } = await import('./audit/audit.service.js');
   const { app } = await buildApp(deps);
   await app.listen({ port: config.server.port, host: config.server.host });
 
@@ -55,6 +57,9 @@ async function main(): Promise<void> {
 
   const purge = setInterval(() => {
     purgeExpired(store.db, systemClock).catch((err: unknown) => logger.warn({ err }, 'purging expired rows failed'));
+    purgeAuditEvents(deps).catch((err: unknown) => logger.warn({ err }, 'purging old audit events failed'));
+    purgeSendAttempts(store.db, config.authentication.authenticator.totp.email_code.window_seconds, Math.floor(Date.now() / 1000))
+      .catch((err: unknown) => logger.warn({ err }, 'purging old send attempts failed'));
   }, 60_000);
   purge.unref();
 

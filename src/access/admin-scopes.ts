@@ -20,6 +20,7 @@ export const ADMIN_SCOPES: readonly string[] = [
   'internal_config_mgt_add',
   'internal_config_mgt_update',
   'internal_config_mgt_delete',
+  'internal_audit_view',
   'internal_tenant_view',
   'internal_tenant_create',
 ];

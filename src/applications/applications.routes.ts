@@ -1,14 +1,34 @@
 // /api/server/v1/applications — WSO2's application management API.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Deps } from '../deps.js';
-import { requireScope } from '../access/caller.js';
+import { requireScope, type Caller } from '../access/caller.js';
 import { badRequest } from '../errors.js';
 import { listApplications } from './application.repository.js';
-import { toApplication } from './application.js';
+import { toApplication, type Application } from './application.js';
 import { toApplicationListItem, toApplicationModel, toOidcInbound } from './application-model.js';
 import { getApplication, patchApplication, registerApplication, removeApplication, parseOidc, type ApplicationInput } from './application.service.js';
+import { recordAudit } from '../audit/audit.service.js';
+import { callerActor, changes, requestOrigin, toAuditValue, type AuditDetails, type AuditEventType } from '../audit/audit-event.js';
 
 const PREFIX = '/api/server/v1/applications';
+
+/** An application as the audit log shows it: its settings, never its client secret. */
+const auditView = (a: Application) => ({
+  name: a.name, description: a.description, oidc: toAuditValue(a.oidc), authenticationSequence: toAuditValue(a.sequence), managementScopes: a.managementScopes,
+});
+
+function audit(deps: Deps, request: FastifyRequest, caller: Caller, type: AuditEventType, app: Application, details: AuditDetails): Promise<void> {
+  return recordAudit(deps, {
+    tenantId: request.tenant!.id, type, actor: callerActor(caller), clientId: app.clientId, origin: requestOrigin(request),
+    details: { applicationId: app.id, ...details },
+  });
+}
+
+/** What a change did: the settings that differ, and whether the client secret was issued or dropped. */
+const changeDetails = (before: Application, after: Application): AuditDetails => ({
+  ...changes(auditView(before), auditView(after)),
+  clientSecretChanged: before.clientSecret !== after.clientSecret,
+});
 
 function parseFilter(filter: string | undefined): string | undefined {
   if (filter === undefined || filter === '') return undefined;
@@ -30,8 +50,9 @@ export function applicationRoutes(deps: Deps) {
     const location = (tenantBase: string, id: string) => `${tenantBase}${PREFIX}/${id}`;
 
     app.post<{ Body: ApplicationInput }>(PREFIX, async (request, reply) => {
-      requireScope(request, 'internal_application_mgt_create');
+      const caller = requireScope(request, 'internal_application_mgt_create');
       const created = await registerApplication(deps, request.tenant!.id, request.body ?? ({} as ApplicationInput));
+      await audit(deps, request, caller, 'application_created', created, { after: auditView(created) });
       const self = location(request.tenant!.baseUrl, created.id);
       return reply.code(201).header('location', self).send(toApplicationModel(created, self));
     });
@@ -57,14 +78,18 @@ export function applicationRoutes(deps: Deps) {
     });
 
     app.patch<{ Params: { id: string }; Body: ApplicationInput }>(`${PREFIX}/:id`, async (request) => {
-      requireScope(request, 'internal_application_mgt_update');
+      const caller = requireScope(request, 'internal_application_mgt_update');
+      const before = await getApplication(deps, request.tenant!.id, request.params.id);
       const updated = await patchApplication(deps, request.tenant!.id, request.params.id, request.body ?? ({} as ApplicationInput));
+      await audit(deps, request, caller, 'application_updated', updated, changeDetails(before, updated));
       return toApplicationModel(updated, location(request.tenant!.baseUrl, updated.id));
     });
 
     app.delete<{ Params: { id: string } }>(`${PREFIX}/:id`, async (request, reply) => {
-      requireScope(request, 'internal_application_mgt_delete');
+      const caller = requireScope(request, 'internal_application_mgt_delete');
+      const before = await getApplication(deps, request.tenant!.id, request.params.id);
       await removeApplication(deps, request.tenant!.id, request.params.id);
+      await audit(deps, request, caller, 'application_deleted', before, { before: auditView(before) });
       return reply.code(204).send();
     });
 
@@ -74,9 +99,11 @@ export function applicationRoutes(deps: Deps) {
     });
 
     app.put<{ Params: { id: string }; Body: unknown }>(`${PREFIX}/:id/inbound-protocols/oidc`, async (request) => {
-      requireScope(request, 'internal_application_mgt_update');
+      const caller = requireScope(request, 'internal_application_mgt_update');
       parseOidc(request.body); // validate before touching the stored one
+      const before = await getApplication(deps, request.tenant!.id, request.params.id);
       const updated = await patchApplication(deps, request.tenant!.id, request.params.id, { inboundProtocolConfiguration: { oidc: request.body } });
+      await audit(deps, request, caller, 'application_updated', updated, changeDetails(before, updated));
       return toOidcInbound(updated);
     });
   };

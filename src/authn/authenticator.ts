@@ -26,6 +26,10 @@ export interface StepContext {
   user?: User;
   /** The client's address (for per-IP limits), as Fastify resolves it under [server] trust_proxy. */
   clientIp?: string;
+  /** Epoch seconds when this sign-in expires (nothing issued in it can outlive it). */
+  loginExpiresAt?: number;
+  /** The browser's User-Agent header, for the audit log. */
+  userAgent?: string;
   /** Message to show from the previous attempt (already a sentence for people). */
   error?: string;
   /** Values to put back into the form after a failed attempt (never secrets). */
@@ -64,6 +68,11 @@ export interface Authenticator {
   chooserLabel?: string;
   /** RFC 8176 values this authenticator proves. */
   amr: string[];
+  /**
+   * The kind of factor it is when RFC 8176 has no amr value for it (backup codes:
+   * 'lookup-secret'), so it still counts as a distinct factor toward "mfa".
+   */
+  mfaClass?: string;
   /** Other ways to pass the step and what each proves instead (e.g. TOTP's emailed code). */
   methods?: Record<string, { amr: string[] }>;
   /** A previous step must have identified the user (cannot be in step 1). */

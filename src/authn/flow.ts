@@ -11,6 +11,7 @@ import type { Authenticator, FormInput, Page, StepContext, StepOutcome } from '.
 import { findAuthenticator } from './registry.js';
 import { nextStep, amrFor, acrFor } from './sequence-policy.js';
 import { lockState, recordFailure, recordSuccess } from './regulation.js';
+import { auditSignIn } from '../audit/sign-in-audit.js';
 import { availableOptions, chooserPage } from './chooser.js';
 
 /** Serialisable state of one login, kept in the provider's interaction. */
@@ -41,6 +42,9 @@ export interface FlowInput {
   application: Application;
   state: FlowState;
   clientIp?: string;
+  loginExpiresAt?: number;
+  /** The browser's User-Agent header (audit log). */
+  userAgent?: string;
 }
 
 // Factor keys may be `name/method` (see sequence-policy): nextStep compares by name.
@@ -79,7 +83,7 @@ function current(flow: FlowInput): Current {
 function context(flow: FlowInput, authenticator: Authenticator, user: User | undefined, error?: string, values?: Record<string, string>): StepContext {
   flow.state.scratch ??= {};
   const scratch = (flow.state.scratch[authenticator.name] ??= {});
-  return { deps: flow.deps, tenant: flow.tenant, application: flow.application, user, error, values, scratch, clientIp: flow.clientIp };
+  return { deps: flow.deps, tenant: flow.tenant, application: flow.application, user, error, values, scratch, clientIp: flow.clientIp, userAgent: flow.userAgent, loginExpiresAt: flow.loginExpiresAt };
 }
 
 async function regulated(authenticator: Authenticator, ctx: StepContext): Promise<boolean> {
@@ -137,8 +141,9 @@ export async function submit(flow: FlowInput, stepId: number, input: FormInput):
 
   const counts = user !== undefined && await regulated(authenticator, ctx);
   const lock = counts && user ? await lockState(deps, tenant.id, user.id, authenticator.name) : { locked: false };
-  const refuseLocked = (values?: Record<string, string>) => {
+  const refuseLocked = async (values?: Record<string, string>) => {
     deps.logger.warn({ event: 'login_refused_locked', tenantId: tenant.id, userId: user!.id, factor: authenticator.name }, 'attempt on a locked account');
+    await auditSignIn(flow, { type: 'login_failed', user, step: stepId, factor: authenticator.name, details: { reason: 'account_locked' } });
     return advance(flow, authenticator.lockedMessage, values);
   };
   // After the user is known the lock is no secret, and judging the input could have side
@@ -151,6 +156,7 @@ export async function submit(flow: FlowInput, stepId: number, input: FormInput):
   if (outcome.kind === 'failure') {
     if (counts && user) await recordFailure(deps, tenant.id, user.id, authenticator.name);
     deps.logger.info({ event: 'login_failed', tenantId: tenant.id, userId: user?.id, factor: authenticator.name, code: outcome.error.code }, 'authentication step failed');
+    await auditSignIn(flow, { type: 'login_failed', user, step: stepId, factor: authenticator.name, details: { reason: outcome.error.code } });
     return advance(flow, outcome.error.message, outcome.values);
   }
   const next = await apply(flow, stepId, authenticator, outcome, ctx);
@@ -180,6 +186,7 @@ async function apply(flow: FlowInput, stepId: number, authenticator: Authenticat
       const factor = outcome.method ? `${authenticator.name}/${outcome.method}` : authenticator.name;
       flow.state.completed[factor] = epochSeconds(flow.deps.clock);
       flow.deps.logger.info({ event: 'login_step_succeeded', tenantId: flow.tenant.id, userId: outcome.user.id, factor: authenticator.name }, 'authentication step succeeded');
+      await auditSignIn(flow, { type: 'login_step_succeeded', user: outcome.user, step: stepId, factor });
       return undefined;
     }
   }

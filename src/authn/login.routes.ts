@@ -16,6 +16,7 @@ import { epochSeconds } from '../clock.js';
 import { loadFactors } from './authn-session.repository.js';
 import { CHOOSE_ANOTHER } from './chooser.js';
 import { advance, submit, type FlowInput, type FlowResult, type FlowState } from './flow.js';
+import { auditSignIn } from '../audit/sign-in-audit.js';
 
 type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
 
@@ -56,7 +57,7 @@ export function loginRoutes(deps: Deps, providers: ProviderRegistry) {
       if (!application) return refuse(reply, 400, 'Unknown application', 'The application that sent you here is no longer registered.');
       const stored = (interaction.result as { flow?: FlowState } | undefined)?.flow;
       const state = stored ?? await initialState(interaction, tenant.id);
-      return { provider, interaction, flow: { deps, tenant, application, state, clientIp: request.ip } satisfies FlowInput };
+      return { provider, interaction, flow: { deps, tenant, application, state, clientIp: request.ip, userAgent: request.headers['user-agent'], loginExpiresAt: interaction.exp } satisfies FlowInput };
     }
 
     async function initialState(interaction: Interaction, tenantId: string): Promise<FlowState> {
@@ -78,6 +79,10 @@ export function loginRoutes(deps: Deps, providers: ProviderRegistry) {
         const redirectTo = await finishInteraction(interaction, {
           login: { accountId: result.userId, amr: result.amr, acr: result.acr, ts: result.authTime, remember: true },
           gatehouse,
+        });
+        await auditSignIn(flow, {
+          type: 'login_succeeded', user: { id: result.userId },
+          details: { amr: result.amr, acr: result.acr, completed: Object.keys(flow.state.completed), fromSession: Object.keys(flow.state.fromSession), skipped: flow.state.skipped },
         });
         return reply.redirect(redirectTo, 303);
       }

@@ -3,8 +3,9 @@
 import type { Authenticator } from './authenticator.js';
 import { basicAuthenticator } from './authenticators/basic/index.js';
 import { totpAuthenticator } from './authenticators/totp/index.js';
+import { backupCodeAuthenticator } from './authenticators/backup-code/index.js';
 
-const all: Authenticator[] = [basicAuthenticator, totpAuthenticator];
+const all: Authenticator[] = [basicAuthenticator, totpAuthenticator, backupCodeAuthenticator];
 
 export function listAuthenticators(): readonly Authenticator[] {
   return all;

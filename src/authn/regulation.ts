@@ -4,6 +4,7 @@
 import { sql } from 'kysely';
 import type { Deps } from '../deps.js';
 import { epochSeconds } from '../clock.js';
+import { recordAudit } from '../audit/audit.service.js';
 
 export interface LockState {
   locked: boolean;
@@ -47,6 +48,10 @@ export async function recordFailure(deps: Deps, tenantId: string, userId: string
     .set({ locked_until: until, lock_count: sql<number>`lock_count + 1` })
     .where('tenant_id', '=', tenantId).where('user_id', '=', userId).where('factor', '=', factor).execute();
   deps.logger.warn({ event: 'account_locked', tenantId, userId, factor, lockedUntil: until }, 'account locked after failed attempts');
+  await recordAudit(deps, {
+    tenantId, type: 'account_locked', actor: { kind: 'system' }, user: { id: userId }, factor,
+    details: { failedAttempts: counted.failed_attempts, lockedUntil: until === LOCKED_FOREVER ? null : new Date(until * 1000).toISOString() },
+  });
   return { locked: true, lockedUntil: until === LOCKED_FOREVER ? null : until };
 }
 

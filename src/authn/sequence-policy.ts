@@ -23,17 +23,24 @@ export function nextStep(sequence: AuthenticationSequence, done: ReadonlySet<str
 export const satisfies = (sequence: AuthenticationSequence, done: ReadonlySet<string>): boolean =>
   nextStep(sequence, done) === undefined;
 
-/** RFC 8176 values for what was proven, with "mfa" once two different factors were. */
+/**
+ * RFC 8176 values for what was proven, with "mfa" once two different factors were. A
+ * factor without an amr value of its own (Authenticator.mfaClass) counts by its class.
+ */
 export function amrFor(authenticators: Iterable<string>): string[] {
   const amr = new Set<string>();
+  const kinds = new Set<string>();
   for (const factor of authenticators) {
     const [name, method] = factor.split('/', 2) as [string, string | undefined];
     const authenticator = findAuthenticator(name);
     const proven = method ? authenticator?.methods?.[method]?.amr : authenticator?.amr;
-    for (const value of proven ?? []) amr.add(value);
+    for (const value of proven ?? []) {
+      amr.add(value);
+      kinds.add(value);
+    }
+    if (!method && authenticator?.mfaClass) kinds.add(authenticator.mfaClass);
   }
-  const factors = [...amr];
-  if (factors.length >= 2) amr.add('mfa');
+  if (kinds.size >= 2) amr.add('mfa');
   return [...amr];
 }
 

@@ -5,15 +5,18 @@
 //   POST   …/unlock    unlock {factor?}      internal_user_mgt_update
 //   POST   …/sign-out  sign out everywhere   internal_user_mgt_update
 // Reset and unlock also revoke every session and token of the user.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Deps } from '../deps.js';
 import { requireScope, type Caller } from '../access/caller.js';
 import { badRequest } from '../errors.js';
+import { requestOrigin } from '../audit/audit-event.js';
 import { adminResetTotp, adminSignOut, adminUnlock, parseFactor, totpStateOf, userById, type AdminActor } from './user-admin.service.js';
 
 const USER = '/api/server/v1/users/:userId';
 
-const actorOf = (caller: Caller): AdminActor => ({ kind: caller.kind, id: caller.subject, ...(caller.username ? { username: caller.username } : {}) });
+const actorOf = (caller: Caller, request: FastifyRequest): AdminActor => ({
+  kind: caller.kind, id: caller.subject, ...(caller.username ? { username: caller.username } : {}), ...requestOrigin(request),
+});
 
 /** The unlock body: nothing, or {"factor": "totp"}; anything else is a mistake worth saying. */
 function unlockFactor(body: unknown): string | undefined {
@@ -35,20 +38,20 @@ export function userAdminRoutes(deps: Deps) {
     app.delete<{ Params: { userId: string } }>(`${USER}/totp`, async (request) => {
       const caller = requireScope(request, 'internal_user_mgt_update');
       const tenantId = request.tenant!.id;
-      return adminResetTotp(deps, tenantId, await userById(deps, tenantId, request.params.userId), actorOf(caller));
+      return adminResetTotp(deps, tenantId, await userById(deps, tenantId, request.params.userId), actorOf(caller, request));
     });
 
     app.post<{ Params: { userId: string }; Body: unknown }>(`${USER}/unlock`, async (request) => {
       const caller = requireScope(request, 'internal_user_mgt_update');
       const tenantId = request.tenant!.id;
       const factor = unlockFactor(request.body);
-      return adminUnlock(deps, tenantId, await userById(deps, tenantId, request.params.userId), actorOf(caller), factor);
+      return adminUnlock(deps, tenantId, await userById(deps, tenantId, request.params.userId), actorOf(caller, request), factor);
     });
 
     app.post<{ Params: { userId: string } }>(`${USER}/sign-out`, async (request) => {
       const caller = requireScope(request, 'internal_user_mgt_update');
       const tenantId = request.tenant!.id;
-      return adminSignOut(deps, tenantId, await userById(deps, tenantId, request.params.userId), actorOf(caller));
+      return adminSignOut(deps, tenantId, await userById(deps, tenantId, request.params.userId), actorOf(caller, request));
     });
   };
 }

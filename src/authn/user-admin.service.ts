@@ -9,6 +9,9 @@ import { signOutEverywhere } from '../oidc/sign-out-everywhere.js';
 import { lockState, unlock } from './regulation.js';
 import { findAuthenticator, listAuthenticators } from './registry.js';
 import { TOTP_FACTOR, resetTotp, totpState, viewTotpState, type TotpStateView } from './authenticators/totp/totp.service.js';
+import { recordAudit } from '../audit/audit.service.js';
+import type { AuditDetails, AuditEventType } from '../audit/audit-event.js';
+import { remainingBackupCodes } from './authenticators/backup-code/backup-code.service.js';
 
 /** Who acted, for the log: an admin-API caller or someone at the server's command line. */
 export interface AdminActor {
@@ -16,6 +19,9 @@ export interface AdminActor {
   /** User id, client id, or the operating-system account for the CLI. */
   id: string;
   username?: string;
+  /** Where an admin-API call came from (the audit log). */
+  ip?: string;
+  userAgent?: string;
 }
 
 export async function userById(deps: Deps, tenantId: string, userId: string): Promise<User> {
@@ -34,10 +40,13 @@ export async function userByUsername(deps: Deps, tenantId: string, username: str
 export interface UserTotpStateView extends TotpStateView {
   userId: string;
   username: string;
+  /** Unused backup codes: what the user has left if the phone is lost. */
+  backupCodesRemaining: number;
 }
 
 export async function totpStateOf(deps: Deps, tenantId: string, user: User): Promise<UserTotpStateView> {
-  return { userId: user.id, username: user.username, ...viewTotpState(await totpState(deps, tenantId, user.id)) };
+  const [state, backupCodesRemaining] = await Promise.all([totpState(deps, tenantId, user.id), remainingBackupCodes(deps, tenantId, user.id)]);
+  return { userId: user.id, username: user.username, ...viewTotpState(state), backupCodesRemaining };
 }
 
 function logAction(deps: Deps, event: string, tenantId: string, actor: AdminActor, user: User, extra: Record<string, unknown>, message: string): void {
@@ -47,6 +56,17 @@ function logAction(deps: Deps, event: string, tenantId: string, actor: AdminActo
     target: { userId: user.id, username: user.username },
     ...extra,
   }, message);
+}
+
+function auditAction(deps: Deps, type: AuditEventType, tenantId: string, actor: AdminActor, user: User, details: AuditDetails, factor?: string): Promise<void> {
+  return recordAudit(deps, {
+    tenantId, type,
+    actor: { kind: actor.kind, id: actor.id, ...(actor.username ? { username: actor.username } : {}) },
+    user: { id: user.id, username: user.username },
+    origin: { ip: actor.ip, userAgent: actor.userAgent },
+    ...(factor ? { factor } : {}),
+    details,
+  });
 }
 
 export interface ResetResult {
@@ -67,6 +87,7 @@ export async function adminResetTotp(deps: Deps, tenantId: string, user: User, a
   await unlock(deps, tenantId, user.id, TOTP_FACTOR);
   const revoked = await signOutEverywhere(deps, tenantId, user.id);
   logAction(deps, 'admin_totp_reset', tenantId, actor, user, { removed, revoked }, 'an administrator reset a user\'s TOTP');
+  await auditAction(deps, 'totp_reset', tenantId, actor, user, { via: 'admin', removed, revoked }, TOTP_FACTOR);
   return { userId: user.id, username: user.username, removed, revoked };
 }
 
@@ -97,11 +118,13 @@ export async function adminUnlock(deps: Deps, tenantId: string, user: User, acto
   // Whoever caused the lock may hold a session or token: an unlock starts from a clean slate.
   const revoked = await signOutEverywhere(deps, tenantId, user.id);
   logAction(deps, 'admin_user_unlocked', tenantId, actor, user, { factor: factor ?? 'all', wasLocked, revoked }, 'an administrator unlocked a user');
+  await auditAction(deps, 'account_unlocked', tenantId, actor, user, { factor: factor ?? 'all', wasLocked, revoked }, factor);
   return { userId: user.id, username: user.username, factor: factor ?? 'all', wasLocked, revoked };
 }
 
 export async function adminSignOut(deps: Deps, tenantId: string, user: User, actor: AdminActor): Promise<{ userId: string; username: string; revoked: number }> {
   const revoked = await signOutEverywhere(deps, tenantId, user.id);
   logAction(deps, 'admin_user_signed_out', tenantId, actor, user, { revoked }, 'an administrator signed a user out everywhere');
+  await auditAction(deps, 'user_signed_out_everywhere', tenantId, actor, user, { revoked });
   return { userId: user.id, username: user.username, revoked };
 }

@@ -106,6 +106,9 @@ export const schema = {
     absolute_timeout: { type: 'integer', default: 43200, min: 300, max: 31536000, description: 'Seconds after sign-in after which the session ends regardless of activity.' },
     interaction_timeout: { type: 'integer', default: 600, min: 60, max: 3600, description: 'Seconds a user has to finish a login page flow.' },
   },
+  audit: {
+    retention_days: { type: 'integer', default: 90, min: 0, max: 36500, description: 'Days the security audit log (GET /api/server/v1/audit-logs) keeps an event; older events are deleted by a purge that runs every minute. 0 keeps events forever.' },
+  },
   logging: {
     level: { type: 'string', default: 'info', oneOf: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], description: 'Log level of the JSON logs on stdout.' },
   },

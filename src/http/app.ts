@@ -12,6 +12,7 @@ import { createIpLimiter } from '../access/ip-limiter.js';
 import { loginRoutes } from '../authn/login.routes.js';
 import { authenticatorRoutes } from '../authn/authenticators.routes.js';
 import { meTotpRoutes } from '../authn/authenticators/totp/me-totp.routes.js';
+import { adminBackupCodeRoutes, meBackupCodeRoutes } from '../authn/authenticators/backup-code/backup-codes.routes.js';
 import { totpParameterRoutes } from '../authn/authenticators/totp/totp-parameters.routes.js';
 import { userAdminRoutes } from '../authn/user-admin.routes.js';
 import { applicationRoutes } from '../applications/applications.routes.js';
@@ -19,6 +20,7 @@ import { tenantRoutes } from '../tenants/tenants.routes.js';
 import { scimRoutes } from '../users/scim.routes.js';
 import { emailSenderRoutes } from '../notifications/email-sender.routes.js';
 import { emailTemplateRoutes } from '../notifications/templates/email-templates.routes.js';
+import { auditLogRoutes } from '../audit/audit-logs.routes.js';
 import { isReachable } from '../store/connect.js';
 import { rewriteTenantUrl, type RoutedRequest } from './tenant-routing.js';
 import { securityHeaders } from './security-headers.js';
@@ -40,6 +42,9 @@ export async function buildApp(deps: Deps): Promise<BuiltApp> {
     bodyLimit: 256 * 1024,
     requestIdHeader: false,
   });
+  // A serving process keeps SQLite's checkpoints (copy of the log back into the file, with
+  // an fsync) off the event loop.
+  deps.store.checkpointInBackground?.((problem) => deps.logger.warn({ problem }, 'sqlite checkpoint'));
   const providers = createProviderRegistry(deps, (tenantId) => tenantCookieKeys(deps, tenantId));
   const tenants = new Map<string, Tenant>();
   const limiter = createIpLimiter(config.identity_mgt.login_rate_limit.max_requests, config.identity_mgt.login_rate_limit.window_seconds * 1000);
@@ -87,9 +92,12 @@ export async function buildApp(deps: Deps): Promise<BuiltApp> {
   await app.register(meTotpRoutes(deps));
   await app.register(totpParameterRoutes(deps));
   await app.register(userAdminRoutes(deps));
+  await app.register(meBackupCodeRoutes(deps));
+  await app.register(adminBackupCodeRoutes(deps));
   await app.register(tenantRoutes(deps, providers, (tenant) => tenants.set(tenant.domain, tenant)));
   await app.register(scimRoutes(deps));
   await app.register(emailSenderRoutes(deps));
   await app.register(emailTemplateRoutes(deps));
+  await app.register(auditLogRoutes(deps));
   return { app: app as unknown as FastifyInstance, providers };
 }

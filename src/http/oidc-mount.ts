@@ -2,6 +2,7 @@
 // base_url's, so no URL the provider builds depends on the request's Host header.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config/schema.js';
+import type Provider from 'oidc-provider';
 import type { ProviderRegistry } from '../oidc/registry.js';
 import { renderErrorPage } from '../ui/layout.js';
 import type { RoutedRequest } from './tenant-routing.js';
@@ -10,6 +11,16 @@ const DISCOVERY = '/.well-known/openid-configuration';
 
 export function oidcMount(config: Config, providers: ProviderRegistry) {
   const base = new URL(config.server.base_url);
+  // Koa's callback() composes the middleware stack anew on each call: once per provider.
+  const callbacks = new WeakMap<Provider, ReturnType<Provider['callback']>>();
+  const callbackOf = (provider: Provider) => {
+    let callback = callbacks.get(provider);
+    if (!callback) {
+      callback = provider.callback();
+      callbacks.set(provider, callback);
+    }
+    return callback;
+  };
   return async function register(app: FastifyInstance) {
     // Leave request bodies unread: the provider parses its own.
     app.removeAllContentTypeParsers();
@@ -36,7 +47,7 @@ export function oidcMount(config: Config, providers: ProviderRegistry) {
       reply.raw.setHeader('x-content-type-options', 'nosniff');
       reply.raw.setHeader('referrer-policy', 'no-referrer');
       reply.raw.setHeader('x-frame-options', 'DENY');
-      await provider.callback()(req, reply.raw);
+      await callbackOf(provider)(req, reply.raw);
     };
     for (const url of ['/oauth2/*', '/oidc/*', DISCOVERY]) app.all(url, handler);
   };

@@ -3,16 +3,18 @@
 // Scopes are WSO2's configuration-management ones. Reading the outbox needs the update
 // scope, not view: it holds users' live sign-in codes, and whoever may change the sender
 // could route those mails to themselves anyway.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Deps } from '../deps.js';
-import { requireScope } from '../access/caller.js';
+import { requireScope, type Caller } from '../access/caller.js';
 import { badRequest } from '../errors.js';
 import { createSender, getSender, listSenders, removeSender, replaceSender } from './email-sender.service.js';
 import { clearOutbox, listOutbox } from './email-outbox.repository.js';
 import { isMailbox } from './email-address.js';
 import { sendEmail } from './mailer.js';
 import { closeTransports } from './transports.js';
-import { SENDER_NAME } from './email-sender.js';
+import { SENDER_NAME, type EmailSenderView } from './email-sender.js';
+import { recordAudit } from '../audit/audit.service.js';
+import { callerActor, changes, requestOrigin, toAuditValue, type AuditDetails, type AuditEventType } from '../audit/audit-event.js';
 
 const PREFIX = '/api/server/v1/notification-senders/email';
 
@@ -25,6 +27,19 @@ export const EMAIL_SENDER_SCOPES = {
 
 function actorOf(caller: { kind: string; subject: string; username?: string }) {
   return { kind: caller.kind, id: caller.subject, ...(caller.username ? { username: caller.username } : {}) };
+}
+
+/** The sender as the audit log shows it: the API view, which has passwordSet and never the password. */
+const auditView = (view: EmailSenderView | undefined) => (view ? { ...view, properties: toAuditValue(view.properties) } : undefined);
+
+/** A new password was stored, or the stored one dropped: said as a yes/no, never shown. */
+function passwordChanged(body: unknown, before: EmailSenderView | undefined, after: EmailSenderView | undefined): boolean {
+  const sent = (body as { password?: unknown } | null | undefined)?.password;
+  return (typeof sent === 'string' && sent !== '') || Boolean(before?.passwordSet) !== Boolean(after?.passwordSet);
+}
+
+function audit(deps: Deps, request: FastifyRequest, caller: Caller, type: AuditEventType, details: AuditDetails): Promise<void> {
+  return recordAudit(deps, { tenantId: request.tenant!.id, type, actor: callerActor(caller), origin: requestOrigin(request), details });
 }
 
 export function emailSenderRoutes(deps: Deps) {
@@ -41,6 +56,7 @@ export function emailSenderRoutes(deps: Deps) {
       const caller = requireScope(request, EMAIL_SENDER_SCOPES.add);
       const created = await createSender(deps, request.tenant!.id, request.body);
       deps.logger.info({ event: 'email_sender_created', tenantId: request.tenant!.id, actor: actorOf(caller), host: created.smtpServerHost, port: created.smtpPort }, 'an administrator set the tenant\'s email sender');
+      await audit(deps, request, caller, 'email_sender_created', { after: auditView(created), passwordChanged: passwordChanged(request.body, undefined, created) });
       return reply.code(201).header('location', `${request.tenant!.baseUrl}${PREFIX}/${SENDER_NAME}`).send(created);
     });
 
@@ -97,15 +113,19 @@ export function emailSenderRoutes(deps: Deps) {
 
     app.put<{ Params: { name: string }; Body: unknown }>(`${PREFIX}/:name`, async (request) => {
       const caller = requireScope(request, EMAIL_SENDER_SCOPES.update);
+      const [before] = await listSenders(deps, request.tenant!.id);
       const updated = await replaceSender(deps, request.tenant!.id, request.params.name, request.body);
       deps.logger.info({ event: 'email_sender_updated', tenantId: request.tenant!.id, actor: actorOf(caller), host: updated.smtpServerHost, port: updated.smtpPort }, 'an administrator changed the tenant\'s email sender');
+      await audit(deps, request, caller, 'email_sender_updated', { ...changes(auditView(before), auditView(updated)), passwordChanged: passwordChanged(request.body, before, updated) });
       return updated;
     });
 
     app.delete<{ Params: { name: string } }>(`${PREFIX}/:name`, async (request, reply) => {
       const caller = requireScope(request, EMAIL_SENDER_SCOPES.delete);
+      const [before] = await listSenders(deps, request.tenant!.id);
       await removeSender(deps, request.tenant!.id, request.params.name);
       deps.logger.info({ event: 'email_sender_deleted', tenantId: request.tenant!.id, actor: actorOf(caller) }, 'an administrator removed the tenant\'s email sender');
+      await audit(deps, request, caller, 'email_sender_deleted', { before: auditView(before) });
       return reply.code(204).send();
     });
   };

@@ -33,3 +33,8 @@ export async function recordSend(db: Kysely<Database>, tenantId: string, keys: s
     await trx.insertInto('send_attempt').values(keys.map((rate_key) => ({ tenant_id: tenantId, rate_key, sent_at: now }))).execute();
   });
 }
+
+/** Forgets sends older than the window (run periodically: keys that never send again). */
+export async function purgeSendAttempts(db: Kysely<Database>, windowSeconds: number, now: number): Promise<void> {
+  await db.deleteFrom('send_attempt').where('sent_at', '<=', now - windowSeconds).execute();
+}

@@ -5,6 +5,7 @@ import { Kysely, SqliteDialect, PostgresDialect, type SqliteDatabase } from 'kys
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import type { Database } from './database.js';
+import { checkpointInBackground, type Checkpointer } from './sqlite-checkpoint.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -13,6 +14,11 @@ export interface Store {
   dialect: Dialect;
   /** Human-readable location for start-up messages (no password). */
   where: string;
+  /**
+   * SQLite files only: checkpoint the write-ahead log on a worker thread from now on, not
+   * on the event loop. For the server; a short command has no use for it.
+   */
+  checkpointInBackground?(onProblem: (message: string) => void): void;
   close(): Promise<void>;
 }
 
@@ -39,7 +45,20 @@ export function openStore(url: string, dataDir: string, poolSize = 10, onIdleErr
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: reusingStatements(sqlite) }) });
-  return { db, dialect: 'sqlite', where: `SQLite ${file}`, close: () => db.destroy() };
+  let checkpointer: Checkpointer | undefined;
+  return {
+    db,
+    dialect: 'sqlite',
+    where: `SQLite ${file}`,
+    checkpointInBackground: file === ':memory:' ? undefined : (onProblem) => {
+      checkpointer ??= checkpointInBackground(sqlite, resolve(file), onProblem);
+    },
+    async close() {
+      // The worker's connection goes first, so the last one to close checkpoints and removes the log.
+      await checkpointer?.stop();
+      await db.destroy();
+    },
+  };
 }
 
 // Kysely prepares every query anew; parsing and planning the SQL was about a fifth of the

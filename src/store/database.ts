@@ -10,6 +10,8 @@ import type { EmailSenderTable } from '../notifications/email-sender.table.js';
 import type { EmailOutboxTable } from '../notifications/email-outbox.table.js';
 import type { EmailTemplateTable } from '../notifications/templates/email-template.table.js';
 import type { SendAttemptTable } from '../notifications/send-attempt.table.js';
+import type { AuditEventTable } from '../audit/audit-event.table.js';
+import type { BackupCodeTable } from '../authn/authenticators/backup-code/backup-code.table.js';
 
 export interface Database {
   tenant: TenantTable;
@@ -25,4 +27,6 @@ export interface Database {
   email_outbox: EmailOutboxTable;
   email_template: EmailTemplateTable;
   send_attempt: SendAttemptTable;
+  audit_event: AuditEventTable;
+  backup_code: BackupCodeTable;
 }

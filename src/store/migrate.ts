@@ -6,6 +6,8 @@ import * as totpAndSettings from './migrations/2026_11_27_0002_totp_and_settings
 import * as notifications from './migrations/2026_11_27_0003_notifications.js';
 import * as emailTemplates from './migrations/2026_11_27_0004_email_templates.js';
 import * as sendAttempts from './migrations/2026_11_27_0005_send_attempts.js';
+import * as backupCodes from './migrations/2026_11_27_0006_backup_codes.js';
+import * as audit from './migrations/2026_11_27_0007_audit.js';
 
 // Static imports keep the build free of filesystem scanning (works from dist/ and tsx alike).
 const migrations: Record<string, Migration> = {
@@ -14,6 +16,8 @@ const migrations: Record<string, Migration> = {
   '2026_11_27_0003_notifications': notifications,
   '2026_11_27_0004_email_templates': emailTemplates,
   '2026_11_27_0005_send_attempts': sendAttempts,
+  '2026_11_27_0006_backup_codes': backupCodes,
+  '2026_11_27_0007_audit': audit,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

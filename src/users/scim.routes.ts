@@ -1,14 +1,25 @@
 // /scim2/Users — SCIM 2.0 user provisioning (RFC 7644): create, get, list, replace, delete.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Deps } from '../deps.js';
-import { requireScope } from '../access/caller.js';
+import { requireScope, type Caller } from '../access/caller.js';
 import { badRequest } from '../errors.js';
 import { listUsers } from './user.repository.js';
-import { toUser } from './user.js';
+import { toUser, type User } from './user.js';
 import { createUser, getUser, removeUser, replaceUser } from './user.service.js';
 import { fromScimUser, parseUserFilter, toScimUser, LIST_SCHEMA } from './scim.js';
+import { recordAudit } from '../audit/audit.service.js';
+import { callerActor, changes, requestOrigin, toAuditValue, type AuditDetails, type AuditEventType } from '../audit/audit-event.js';
 
 const SCIM_TYPE = 'application/scim+json';
+
+/** A user as the audit log shows it (never the password or its hash). */
+const auditView = (user: User) => ({ userName: user.username, claims: toAuditValue(user.claims), roles: user.roles });
+
+function audit(deps: Deps, request: FastifyRequest, caller: Caller, type: AuditEventType, user: User, details: AuditDetails): Promise<void> {
+  return recordAudit(deps, {
+    tenantId: request.tenant!.id, type, actor: callerActor(caller), user: { id: user.id, username: user.username }, origin: requestOrigin(request), details,
+  });
+}
 
 export function scimRoutes(deps: Deps) {
   return async function register(app: FastifyInstance) {
@@ -16,8 +27,10 @@ export function scimRoutes(deps: Deps) {
     const location = (base: string, id: string) => `${base}/scim2/Users/${id}`;
 
     app.post('/scim2/Users', async (request, reply) => {
-      requireScope(request, 'internal_user_mgt_create');
-      const user = await createUser(deps, request.tenant!.id, fromScimUser(request.body));
+      const caller = requireScope(request, 'internal_user_mgt_create');
+      const input = fromScimUser(request.body);
+      const user = await createUser(deps, request.tenant!.id, input);
+      await audit(deps, request, caller, 'user_created', user, { after: auditView(user), passwordSet: input.password !== undefined });
       const self = location(request.tenant!.baseUrl, user.id);
       return reply.code(201).type(SCIM_TYPE).header('location', self).send(toScimUser(user, self));
     });
@@ -45,14 +58,21 @@ export function scimRoutes(deps: Deps) {
     });
 
     app.put<{ Params: { id: string } }>('/scim2/Users/:id', async (request, reply) => {
-      requireScope(request, 'internal_user_mgt_update');
-      const user = await replaceUser(deps, request.tenant!.id, request.params.id, fromScimUser(request.body));
+      const caller = requireScope(request, 'internal_user_mgt_update');
+      const input = fromScimUser(request.body);
+      const before = await getUser(deps, request.tenant!.id, request.params.id);
+      const user = await replaceUser(deps, request.tenant!.id, request.params.id, input);
+      // replaceUser ended the user's sessions and tokens when the password changed.
+      const passwordChanged = input.password !== undefined;
+      await audit(deps, request, caller, 'user_updated', user, { ...changes(auditView(before), auditView(user)), passwordChanged, sessionsRevoked: passwordChanged });
       return reply.type(SCIM_TYPE).send(toScimUser(user, location(request.tenant!.baseUrl, user.id)));
     });
 
     app.delete<{ Params: { id: string } }>('/scim2/Users/:id', async (request, reply) => {
-      requireScope(request, 'internal_user_mgt_delete');
+      const caller = requireScope(request, 'internal_user_mgt_delete');
+      const before = await getUser(deps, request.tenant!.id, request.params.id);
       await removeUser(deps, request.tenant!.id, request.params.id);
+      await audit(deps, request, caller, 'user_deleted', before, { before: auditView(before) });
       return reply.code(204).send();
     });
   };

@@ -7,6 +7,7 @@ import { isUniqueViolation } from '../store/unique-violation.js';
 import { hashPassword, passwordPolicyProblem } from './password.js';
 import { findUserById, findUserByUsername, insertUser, updateUser, deleteUser } from './user.repository.js';
 import { toUser, type User, type UserClaims } from './user.js';
+import { signOutEverywhere } from '../oidc/sign-out-everywhere.js';
 
 export interface UserInput {
   username: string;
@@ -78,6 +79,8 @@ export async function replaceUser(deps: Deps, tenantId: string, id: string, inpu
     ...(input.password === undefined ? {} : { password_hash: await hashPassword(input.password) }),
   };
   await updateUser(deps.store.db, tenantId, id, values);
+  // A new password ends every session and token: whoever knew the old one may hold them.
+  if (input.password !== undefined) await signOutEverywhere(deps, tenantId, id);
   return getUser(deps, tenantId, id);
 }
 

@@ -160,7 +160,7 @@ for (const dialect of DIALECTS) {
       const fresh = await createScimUser(server, { userName: `nora-${dialect}`, password: PASSWORD });
       assert.deepEqual(await state(fresh.id), {
         userId: fresh.id, username: `nora-${dialect}`, status: 'none', pendingReplacement: false, locked: false, lockedUntil: null,
-        enrolledAt: null, algorithm: null, digits: null, period: null,
+        enrolledAt: null, algorithm: null, digits: null, period: null, backupCodesRemaining: 0,
       });
       const enrolledAt = clock.seconds();
       const { user } = await enrolledUser(`ada-${dialect}`);

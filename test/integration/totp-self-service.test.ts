@@ -241,7 +241,8 @@ for (const dialect of DIALECTS) {
       const { tokens } = await mfaTokens('dora', secret);
       const removed = await me('DELETE', tokens.access_token);
       assert.equal(removed.status, 204);
-      assert.equal((await me('GET', tokens.access_token)).body.status, 'none');
+      assert.equal((await me('GET', tokens.access_token)).status, 401, 'removing the active secret revoked the user\'s tokens, this one too');
+      assert.equal((await me('GET', await passwordToken(pwdApp, 'dora'))).body.status, 'none');
       const next = await mfaPage('dora');
       assert.match(next.page, /<img src="data:image\/png;base64,[^"]+" alt="QR code/, 'the next sign-in shows the enrollment QR');
     });

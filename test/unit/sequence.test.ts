@@ -20,6 +20,8 @@ const testAuthenticator = (name: string, amr: string[], needsKnownUser: boolean)
   testAuthenticator('test-otp', ['otp'], true),
   testAuthenticator('test-other-otp', ['otp'], true),
   testAuthenticator('test-pin', ['pwd'], false),
+  // A second factor RFC 8176 has no amr value for (as backup codes).
+  { ...testAuthenticator('test-lookup', [], true), mfaClass: 'lookup-secret' },
 );
 
 const allEnabled = () => true;
@@ -111,6 +113,18 @@ test('amrFor lists the RFC 8176 values and adds mfa only for two distinct factor
   for (const [names, amr] of cases) assert.deepEqual(amrFor(names), amr, names.join(' + '));
   assert.equal(acrFor(['pwd']), ACR_1FA);
   assert.equal(acrFor(['pwd', 'otp', 'mfa']), ACR_MFA);
+});
+
+test('a factor without an amr value of its own counts toward mfa through its mfaClass, adding no amr value', () => {
+  const cases: Array<[names: string[], amr: string[]]> = [
+    [['test-lookup'], []],
+    [['BasicAuthenticator', 'test-lookup'], ['pwd', 'mfa']],
+    [['BasicAuthenticator', 'test-otp', 'test-lookup'], ['pwd', 'otp', 'mfa']],
+    [['BasicAuthenticator', 'backup-code-authenticator'], ['pwd', 'mfa']],
+  ];
+  for (const [names, amr] of cases) assert.deepEqual(amrFor(names), amr, names.join(' + '));
+  assert.equal(acrFor(amrFor(['BasicAuthenticator', 'backup-code-authenticator'])), ACR_MFA);
+  assert.equal(reachableAcr(sequence(['BasicAuthenticator'], ['test-lookup'])), ACR_MFA, 'password then a lookup secret is mfa');
 });
 
 test('acrReachable: an acr the sequence can earn, 1fa also from an mfa sequence, nothing requested is fine', () => {

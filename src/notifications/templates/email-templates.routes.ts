@@ -12,9 +12,12 @@ import { previewEmail } from './preview.js';
 import { readDefaultLocale, writeDefaultLocale } from './default-locale.js';
 import { FALLBACK_LOCALE } from './locale.js';
 import {
-  addTemplate, getTemplate, listTemplates, localeOrBadRequest, removeTemplate, replaceTemplate,
+  addTemplate, findTemplate, getTemplate, listTemplates, localeOrBadRequest, removeTemplate, replaceTemplate,
   templateTypeOrNotFound, type ParsedTemplate, type StoredTemplate,
 } from './email-template.service.js';
+import type { EmailTemplateContent } from './template-type.js';
+import { recordAudit } from '../../audit/audit.service.js';
+import { callerActor, changes, requestOrigin, type AuditDetails, type AuditEventType } from '../../audit/audit-event.js';
 
 const PREFIX = '/api/server/v1/email';
 const TYPES = `${PREFIX}/template-types`;
@@ -34,10 +37,17 @@ const savedView = (parsed: ParsedTemplate) => ({ id: parsed.locale, ...parsed.te
 
 const actor = (caller: Caller) => ({ kind: caller.kind, id: caller.subject, ...(caller.username ? { username: caller.username } : {}) });
 
+/** A template as the audit log shows it (long texts are cut there). */
+const auditView = (template: EmailTemplateContent | undefined, source?: string) =>
+  template ? { ...(source ? { source } : {}), contentType: template.contentType, subject: template.subject, body: template.body, footer: template.footer } : undefined;
+
 export function emailTemplateRoutes(deps: Deps) {
   return async function register(app: FastifyInstance) {
-    const audit = (caller: Caller, tenantId: string, event: string, type: EmailTemplateType, locale: string, message: string) =>
+    const audit = async (request: FastifyRequest, caller: Caller, event: AuditEventType, type: EmailTemplateType, locale: string, message: string, details: AuditDetails) => {
+      const tenantId = request.tenant!.id;
       deps.logger.info({ event, tenantId, actor: actor(caller), templateType: type.name, locale }, message);
+      await recordAudit(deps, { tenantId, type: event, actor: callerActor(caller), origin: requestOrigin(request), details: { templateType: type.name, locale, ...details } });
+    };
 
     app.get(TYPES, async (request) => {
       requireScope(request, VIEW);
@@ -80,7 +90,7 @@ export function emailTemplateRoutes(deps: Deps) {
       const type = templateTypeOrNotFound(request.params.typeId);
       const tenantId = request.tenant!.id;
       const saved = await addTemplate(deps, tenantId, type, request.body);
-      audit(caller, tenantId, 'email_template_added', type, saved.locale, 'an administrator added an email template');
+      await audit(request, caller, 'email_template_added', type, saved.locale, 'an administrator added an email template', { after: auditView(saved.template) });
       const self = templateSelf(request, type, saved.locale);
       return reply.code(201).header('location', self).send({ ...savedView(saved), self });
     });
@@ -95,8 +105,11 @@ export function emailTemplateRoutes(deps: Deps) {
       const caller = requireScope(request, UPDATE);
       const type = templateTypeOrNotFound(request.params.typeId);
       const tenantId = request.tenant!.id;
-      const saved = await replaceTemplate(deps, tenantId, type, localeOrBadRequest(request.params.locale), request.body);
-      audit(caller, tenantId, 'email_template_replaced', type, saved.locale, 'an administrator replaced an email template');
+      const locale = localeOrBadRequest(request.params.locale);
+      const before = await findTemplate(deps, tenantId, type, locale);
+      const saved = await replaceTemplate(deps, tenantId, type, locale, request.body);
+      await audit(request, caller, 'email_template_replaced', type, saved.locale, 'an administrator replaced an email template',
+        changes(auditView(before?.template, before?.source), auditView(saved.template, 'tenant')));
       return savedView(saved);
     });
 
@@ -105,8 +118,11 @@ export function emailTemplateRoutes(deps: Deps) {
       const type = templateTypeOrNotFound(request.params.typeId);
       const tenantId = request.tenant!.id;
       const locale = localeOrBadRequest(request.params.locale);
+      const before = await findTemplate(deps, tenantId, type, locale);
       await removeTemplate(deps, tenantId, type, locale);
-      audit(caller, tenantId, 'email_template_deleted', type, locale, 'an administrator deleted an email template (the default applies again)');
+      const after = await findTemplate(deps, tenantId, type, locale);
+      await audit(request, caller, 'email_template_deleted', type, locale, 'an administrator deleted an email template (the default applies again)',
+        changes(auditView(before?.template, before?.source), auditView(after?.template, after?.source)));
       return reply.code(204).send();
     });
 
@@ -123,8 +139,13 @@ export function emailTemplateRoutes(deps: Deps) {
     app.put<{ Body: unknown }>(`${PREFIX}/default-locale`, async (request) => {
       const caller = requireScope(request, UPDATE);
       const tenantId = request.tenant!.id;
+      const previous = await readDefaultLocale(deps, tenantId);
       const locale = await writeDefaultLocale(deps, tenantId, request.body);
       deps.logger.info({ event: 'email_default_locale_updated', tenantId, actor: actor(caller), locale: locale ?? null }, 'an administrator changed the tenant\'s default email locale');
+      await recordAudit(deps, {
+        tenantId, type: 'email_default_locale_updated', actor: callerActor(caller), origin: requestOrigin(request),
+        details: { before: { locale: previous ?? null }, after: { locale: locale ?? null } },
+      });
       return { locale: locale ?? null, fallback: FALLBACK_LOCALE };
     });
   };

@@ -39,11 +39,18 @@ function limitOf(ctx: StepContext): SendLimit {
 }
 
 export type SendOutcome =
-  | { sent: true; state: EmailCodeState; minutes: number }
+  | { sent: true; state: EmailCodeState; validFor: string }
   | { sent: false; message: string };
 
+/** "30 seconds", "1 minute", "10 minutes" (rounded down: never promise more than there is). */
+export function duration(seconds: number): string {
+  if (seconds < 90) return seconds === 1 ? '1 second' : `${seconds} seconds`;
+  const minutes = Math.floor(seconds / 60);
+  return minutes === 1 ? '1 minute' : `${minutes} minutes`;
+}
+
 const waitMessage = (seconds: number) => seconds < 90
-  ? `You can ask for another email in ${seconds} seconds. Meanwhile you can use your authenticator app.`
+  ? `You can ask for another email in ${seconds} ${seconds === 1 ? 'second' : 'seconds'}. Meanwhile you can use your authenticator app.`
   : `You can ask for another email in ${Math.ceil(seconds / 60)} minutes. Meanwhile you can use your authenticator app.`;
 
 export async function sendEmailCode(ctx: StepContext, user: User, digits: number): Promise<SendOutcome> {
@@ -66,16 +73,33 @@ export async function sendEmailCode(ctx: StepContext, user: User, digits: number
     return { sent: false, message: 'We could not send the email. Try again or use your authenticator app.' };
   }
   deps.logger.info({ event: 'totp_email_sent', tenantId: tenant.id, userId: user.id, delivery: result.delivery }, 'TOTP code sent by email');
-  const validity = deps.config.authentication.authenticator.totp.email_code.validity_seconds;
+  // Never valid past the sign-in it belongs to: the page must not promise more time than that.
+  const configured = deps.config.authentication.authenticator.totp.email_code.validity_seconds;
+  const validity = Math.max(0, Math.min(configured, (ctx.loginExpiresAt ?? Infinity) - now));
   return {
     sent: true,
-    minutes: Math.round(validity / 60),
+    validFor: duration(validity),
     state: { digest: deps.secrets.digest(PURPOSE, code), expiresAt: now + validity, sentTo: maskAddress(to) },
   };
 }
 
-/** Whether `code` is the unexpired code this sign-in mailed. */
-export function matchesEmailCode(ctx: StepContext, state: EmailCodeState | undefined, code: string): boolean {
-  if (!state || state.expiresAt <= epochSeconds(ctx.deps.clock)) return false;
-  return codesEqual(ctx.deps.secrets.digest(PURPOSE, code), state.digest);
+/** The codes of `sent` still valid now. */
+export function liveEmailCodes(ctx: StepContext, sent: readonly EmailCodeState[] | undefined): EmailCodeState[] {
+  const now = epochSeconds(ctx.deps.clock);
+  return (sent ?? []).filter((s) => s.expiresAt > now);
+}
+
+/**
+ * Which unexpired code this sign-in mailed `code` is, or -1. Every earlier code stays
+ * valid until it expires: when mail is slow the user asks again, and the first mail may
+ * still be the one that arrives first.
+ */
+export function matchEmailCode(ctx: StepContext, sent: readonly EmailCodeState[] | undefined, code: string): number {
+  const digest = ctx.deps.secrets.digest(PURPOSE, code);
+  const now = epochSeconds(ctx.deps.clock);
+  let found = -1;
+  (sent ?? []).forEach((s, i) => {
+    if (codesEqual(digest, s.digest) && s.expiresAt > now) found = i;
+  });
+  return found;
 }

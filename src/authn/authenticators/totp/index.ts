@@ -9,8 +9,10 @@ import {
 } from './totp.service.js';
 import { findTotpCredential } from './totp-credential.repository.js';
 import { enrollPage, verifyPage } from './pages.js';
-import { emailOf, matchesEmailCode, sendEmailCode, type EmailCodeState } from './email-code.js';
+import { emailOf, liveEmailCodes, matchEmailCode, sendEmailCode, type EmailCodeState } from './email-code.js';
 import { epochSeconds } from '../../../clock.js';
+import { auditSignIn } from '../../../audit/sign-in-audit.js';
+import { answerOffer, showOffer, startOffer, type OfferState } from '../backup-code/offer.js';
 
 // One message for wrong, expired and replayed codes: a replay must not confirm a code was valid.
 export const TOTP_FAILURE = 'That code is not correct. Enter the code your authenticator app shows now.';
@@ -19,16 +21,17 @@ const LOCKED = 'Too many incorrect codes. Two-step verification is locked for th
 interface Scratch {
   /** The secret being enrolled in this login (sealed: the interaction is stored in the database). */
   enrolling?: string;
-  /** The code mailed in this login ("Get a verification code by email"), as a keyed hash. */
-  emailCode?: EmailCodeState;
+  /** The codes mailed in this login ("Get a verification code by email"), as keyed hashes. */
+  emailCodes?: EmailCodeState[];
+  /** Set once a secret was enrolled in this login: the backup-code offer runs until Continue. */
+  backupCodeOffer?: OfferState;
 }
 
 const offersEmail = (ctx: StepContext, params: TotpParameters): boolean =>
   params.AllowSendingVerificationCodeByEmail && emailOf(ctx.user!) !== undefined;
 
-function liveEmailCode(ctx: StepContext, scratch: Scratch): EmailCodeState | undefined {
-  const state = scratch.emailCode;
-  return state && state.expiresAt > epochSeconds(ctx.deps.clock) ? state : undefined;
+function lastEmailedTo(ctx: StepContext, scratch: Scratch): string | undefined {
+  return liveEmailCodes(ctx, scratch.emailCodes).at(-1)?.sentTo;
 }
 
 async function enrollOrVerify(ctx: StepContext, params: TotpParameters): Promise<StepOutcome> {
@@ -37,7 +40,7 @@ async function enrollOrVerify(ctx: StepContext, params: TotpParameters): Promise
   const scratch = ctx.scratch as Scratch;
   if (active) {
     delete scratch.enrolling;
-    return { kind: 'page', page: verifyPage(ctx, { digits: active.digits, offerEmail: offersEmail(ctx, params), emailedTo: liveEmailCode(ctx, scratch)?.sentTo }) };
+    return { kind: 'page', page: verifyPage(ctx, { digits: active.digits, offerEmail: offersEmail(ctx, params), emailedTo: lastEmailedTo(ctx, scratch) }) };
   }
   if (params.enrolUserInAuthenticationFlow) {
     scratch.enrolling ??= sealSecret(ctx.deps, newTotpSecret(params));
@@ -68,9 +71,10 @@ async function requestEmail(ctx: StepContext, params: TotpParameters): Promise<S
   }
   const sent = await sendEmailCode(ctx, ctx.user!, active.digits);
   if (!sent.sent) return { kind: 'page', page: { ...shown.page, error: sent.message } };
-  scratch.emailCode = sent.state;
+  scratch.emailCodes = [...liveEmailCodes(ctx, scratch.emailCodes), sent.state];
   const page = verifyPage(ctx, { digits: active.digits, offerEmail: true, emailedTo: sent.state.sentTo });
-  return { kind: 'page', page: { ...page, notice: `We sent a code to ${sent.state.sentTo}. It works for ${sent.minutes} minutes, once.` } };
+  const earlier = scratch.emailCodes.length > 1 ? ' Codes we emailed before still work until they expire.' : '';
+  return { kind: 'page', page: { ...page, notice: `We sent a code to ${sent.state.sentTo}. It works for ${sent.validFor}, once.${earlier}` } };
 }
 
 export const totpAuthenticator = {
@@ -91,19 +95,27 @@ export const totpAuthenticator = {
   },
 
   async start(ctx) {
+    const offer = (ctx.scratch as Scratch).backupCodeOffer;
+    if (offer) return { kind: 'page', page: await showOffer(ctx, offer) };
     return enrollOrVerify(ctx, await totpParameters(ctx.deps, ctx.tenant.id));
   },
 
   async handle(ctx, input: FormInput) {
     const user = ctx.user!;
+    const offer = (ctx.scratch as Scratch).backupCodeOffer;
+    if (offer) {
+      // The secret is stored already; nothing posted here is a code, so nothing can fail.
+      const next = await answerOffer(ctx, offer, input);
+      return next === 'done' ? { kind: 'success', user } : { kind: 'page', page: next };
+    }
     const params = await totpParameters(ctx.deps, ctx.tenant.id);
     if (input.sendToken !== undefined) return requestEmail(ctx, params);
     const code = (input.token ?? '').trim();
     if (!code) return { kind: 'failure', error: { code: 'code_missing', message: 'Enter the code your authenticator app shows.' } };
     const scratch = ctx.scratch as Scratch;
 
-    if (!scratch.enrolling && params.AllowSendingVerificationCodeByEmail && matchesEmailCode(ctx, scratch.emailCode, code)) {
-      delete scratch.emailCode;
+    if (!scratch.enrolling && params.AllowSendingVerificationCodeByEmail && matchEmailCode(ctx, scratch.emailCodes, code) >= 0) {
+      delete scratch.emailCodes;
       ctx.deps.logger.info({ event: 'totp_email_code_accepted', tenantId: ctx.tenant.id, userId: user.id }, 'TOTP step passed with an emailed code');
       return { kind: 'success', user, method: 'email' };
     }
@@ -124,10 +136,15 @@ export const totpAuthenticator = {
         return { kind: 'failure', error: { code: 'already_enrolled', message: 'An authenticator app was set up for this account in another sign-in. Enter the code from that app.' } };
       }
       ctx.deps.logger.info({ event: 'totp_enrolled', tenantId: ctx.tenant.id, userId: user.id, via: 'login' }, 'TOTP enrolled during sign-in');
-      return { kind: 'success', user };
+      await auditSignIn(ctx, { type: 'totp_enrolled', user, factor: TOTP_FACTOR, details: { via: 'login' } });
+      // Abandoning the offer loses nothing: the next sign-in simply asks for a code.
+      const fresh = await startOffer(ctx);
+      if (!fresh) return { kind: 'success', user };
+      scratch.backupCodeOffer = fresh;
+      return { kind: 'page', page: await showOffer(ctx, fresh) };
     }
 
-    switch (await checkActiveCode(ctx.deps, ctx.tenant.id, user.id, code, params)) {
+    switch (await checkActiveCode(ctx.deps, ctx.tenant.id, user.id, code, params, ctx)) {
       case 'accepted': return { kind: 'success', user };
       case 'not_enrolled': return { kind: 'failure', error: { code: 'not_enrolled', message: 'Two-step verification is no longer set up for this account. Continue to set it up again.' } };
       case 'replayed': return { kind: 'failure', error: { code: 'code_replayed', message: TOTP_FAILURE } };

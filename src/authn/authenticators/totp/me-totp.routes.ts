@@ -6,12 +6,13 @@
 //   POST {"action": "INIT" | "REFRESH"}     a new pending secret
 //   POST {"action": "VALIDATE", "verificationCode": "123456"}  {isValid}
 //   DELETE                                  remove (204)
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../../../deps.js';
 import type { Caller } from '../../../access/caller.js';
 import { SELF_SERVICE_SCOPE } from '../../../access/admin-scopes.js';
 import { AppError, badRequest, forbidden, notFound, unauthorized } from '../../../errors.js';
 import { epochSeconds } from '../../../clock.js';
+import { requestOrigin } from '../../../audit/audit-event.js';
 import { findUserById } from '../../../users/user.repository.js';
 import { toUser } from '../../../users/user.js';
 import { RECENT_SECOND_FACTOR_SECONDS, describeMyTotp, newPendingSecret, removeMyTotp, validatePendingSecret } from './me-totp.service.js';
@@ -44,7 +45,8 @@ export function hasRecentSecondFactor(deps: Deps, caller: Caller): boolean {
   return epochSeconds(deps.clock) - caller.authTime <= RECENT_SECOND_FACTOR_SECONDS;
 }
 
-async function signedInUser(deps: Deps, request: FastifyRequest) {
+/** The self-service caller (a user's token with internal_login, in this tenant) and its user. */
+export async function signedInUser(deps: Deps, request: FastifyRequest) {
   const tenant = request.tenant;
   if (!tenant) throw notFound('there is no such organization on this server');
   const caller = request.caller;
@@ -61,18 +63,23 @@ async function signedInUser(deps: Deps, request: FastifyRequest) {
   return { tenant, caller, user: toUser(row) };
 }
 
+/**
+ * Every self-service route's onRequest hook. Basic is refused before the credentials are
+ * checked (onRequest runs before the caller is authenticated): a password alone never
+ * manages the second factor (WSO2 OTP-10005, product-is #12742), and this path must not be
+ * one more place to guess passwords.
+ */
+export async function selfServiceOnRequest(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  // Answers may carry a secret: no cache keeps them.
+  reply.header('cache-control', 'no-store');
+  if (/^basic(\s|$)/i.test(request.headers.authorization ?? '')) {
+    throw new AppError('basic_auth_not_allowed', 403, 'HTTP Basic is not accepted here: the self-service API needs a user\'s bearer access token with the internal_login scope');
+  }
+}
+
 export function meTotpRoutes(deps: Deps) {
   return async function register(app: FastifyInstance) {
-    // Refused before the credentials are checked (onRequest runs before the caller is
-    // authenticated): a password alone never manages the second factor (WSO2 OTP-10005,
-    // product-is #12742), and this path must not be one more place to guess passwords.
-    app.addHook('onRequest', async (request, reply) => {
-      // Answers may carry a secret: no cache keeps them.
-      reply.header('cache-control', 'no-store');
-      if (/^basic(\s|$)/i.test(request.headers.authorization ?? '')) {
-        throw new AppError('basic_auth_not_allowed', 403, 'HTTP Basic is not accepted here: the self-service API needs a user\'s bearer access token with the internal_login scope');
-      }
-    });
+    app.addHook('onRequest', selfServiceOnRequest);
 
     app.get(PATH, async (request) => {
       const { tenant, caller, user } = await signedInUser(deps, request);
@@ -82,13 +89,13 @@ export function meTotpRoutes(deps: Deps) {
     app.post<{ Body: unknown }>(PATH, async (request) => {
       const { tenant, caller, user } = await signedInUser(deps, request);
       const body = parseMeTotpRequest(request.body);
-      if (body.action === 'VALIDATE') return validatePendingSecret(deps, tenant, user, body.verificationCode);
+      if (body.action === 'VALIDATE') return validatePendingSecret(deps, tenant, user, body.verificationCode, requestOrigin(request));
       return newPendingSecret(deps, tenant, user, body.action, hasRecentSecondFactor(deps, caller));
     });
 
     app.delete(PATH, async (request, reply) => {
       const { tenant, caller, user } = await signedInUser(deps, request);
-      await removeMyTotp(deps, tenant, user, hasRecentSecondFactor(deps, caller));
+      await removeMyTotp(deps, tenant, user, hasRecentSecondFactor(deps, caller), requestOrigin(request));
       return reply.code(204).send();
     });
   };

@@ -16,6 +16,9 @@ import {
   TOTP_FACTOR, describeEnrollment, isoSeconds, matchCode, newTotpSecret, resetTotp, secretOf, totpState, viewTotpState,
   type TotpSecret, type TotpStateView,
 } from './totp.service.js';
+import { signOutEverywhere } from '../../../oidc/sign-out-everywhere.js';
+import { recordAudit } from '../../../audit/audit.service.js';
+import type { AuditDetails, AuditEventType, AuditOrigin } from '../../../audit/audit-event.js';
 
 /** How recent the second factor behind a token must be to change or remove an active secret. */
 export const RECENT_SECOND_FACTOR_SECONDS = 300;
@@ -100,6 +103,12 @@ export async function newPendingSecret(deps: Deps, tenant: Tenant, user: User, a
   return pendingView(deps, tenant, user, secret);
 }
 
+/** The user acting on their own TOTP, for the audit log. */
+function auditSelf(deps: Deps, type: AuditEventType, tenant: Tenant, user: User, origin: AuditOrigin | undefined, details: AuditDetails): Promise<void> {
+  const self = { id: user.id, username: user.username };
+  return recordAudit(deps, { tenantId: tenant.id, type, actor: { kind: 'user', ...self }, user: self, factor: TOTP_FACTOR, ...(origin ? { origin } : {}), details });
+}
+
 /** The code as the credential's digits; JSON numbers lose leading zeros, so they are padded. */
 function normalizeCode(raw: string | number, digits: number): string {
   const code = typeof raw === 'number'
@@ -114,7 +123,7 @@ function normalizeCode(raw: string | number, digits: number): string {
  * a wrong code is an answer ({isValid: false}), counted toward the TOTP lock like a
  * wrong code at sign-in. While the lock holds no code is judged at all.
  */
-export async function validatePendingSecret(deps: Deps, tenant: Tenant, user: User, rawCode: string | number): Promise<{ isValid: boolean }> {
+export async function validatePendingSecret(deps: Deps, tenant: Tenant, user: User, rawCode: string | number, origin?: AuditOrigin): Promise<{ isValid: boolean }> {
   const params = await totpParameters(deps, tenant.id);
   const regulated = params.EnableAccountLockingForFailedAttempts;
   if (regulated) {
@@ -136,15 +145,20 @@ export async function validatePendingSecret(deps: Deps, tenant: Tenant, user: Us
     return { isValid: false };
   }
   const { status: _pending, ...row } = pending;
+  const replaced = Boolean(await findTotpCredential(deps.store.db, tenant.id, user.id, 'active'));
   // The step proven here is spent: the same code cannot then sign in.
   await activateTotpCredential(deps.store.db, { ...row, last_used_step: step }, 'replace');
   if (regulated) await recordSuccess(deps, tenant.id, user.id, TOTP_FACTOR);
   deps.logger.info({ event: 'totp_enrolled', tenantId: tenant.id, userId: user.id, via: 'self-service' }, 'TOTP enrolled through the self-service API');
+  await auditSelf(deps, 'totp_enrolled', tenant, user, origin, { via: 'self-service', replaced });
   return { isValid: true };
 }
 
-/** DELETE: forgets the user's TOTP; removing an active secret needs a recent second factor. */
-export async function removeMyTotp(deps: Deps, tenant: Tenant, user: User, recentSecondFactor: boolean): Promise<void> {
+/**
+ * DELETE: forgets the user's TOTP; removing an active secret needs a recent second factor
+ * and ends every session and token of the user (whoever holds one may be who took the phone).
+ */
+export async function removeMyTotp(deps: Deps, tenant: Tenant, user: User, recentSecondFactor: boolean, origin?: AuditOrigin): Promise<void> {
   const active = await findTotpCredential(deps.store.db, tenant.id, user.id, 'active');
   if (active && !recentSecondFactor) throw stepUpRequired();
   // Without a recent second factor only a pending secret goes, so one activated meanwhile
@@ -152,5 +166,8 @@ export async function removeMyTotp(deps: Deps, tenant: Tenant, user: User, recen
   const removed = recentSecondFactor
     ? await resetTotp(deps, tenant.id, user.id)
     : (await deletePendingTotpCredential(deps.store.db, tenant.id, user.id)) > 0;
-  if (removed) deps.logger.info({ event: 'totp_reset', tenantId: tenant.id, userId: user.id, via: 'self-service', hadActive: Boolean(active) }, 'a user removed their TOTP');
+  if (!removed) return;
+  deps.logger.info({ event: 'totp_reset', tenantId: tenant.id, userId: user.id, via: 'self-service', hadActive: Boolean(active) }, 'a user removed their TOTP');
+  const revoked = active ? await signOutEverywhere(deps, tenant.id, user.id) : 0;
+  await auditSelf(deps, 'totp_reset', tenant, user, origin, { via: 'self-service', hadActive: Boolean(active), revoked });
 }

@@ -4,7 +4,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../../deps.js';
 import { requireScope } from '../../../access/caller.js';
-import { describeTotpParameters, updateTotpParameters } from './parameters.js';
+import { describeTotpParameters, totpParameters, updateTotpParameters } from './parameters.js';
+import { recordAudit } from '../../../audit/audit.service.js';
+import { callerActor, changes, requestOrigin, toAuditValue } from '../../../audit/audit-event.js';
 
 const PATH = '/api/server/v1/authenticators/totp/parameters';
 
@@ -23,12 +25,18 @@ export function totpParameterRoutes(deps: Deps) {
     app.put<{ Body: unknown }>(PATH, async (request) => {
       const caller = requireScope(request, 'internal_authenticator_update');
       const tenantId = request.tenant!.id;
-      await updateTotpParameters(deps, tenantId, request.body);
+      const before = await totpParameters(deps, tenantId);
+      const after = await updateTotpParameters(deps, tenantId, request.body);
       deps.logger.info({
         event: 'totp_parameters_updated', tenantId,
         actor: { kind: caller.kind, id: caller.subject, ...(caller.username ? { username: caller.username } : {}) },
         changes: request.body,
       }, 'an administrator changed the tenant\'s TOTP parameters');
+      // before/after: the values that apply; requested: the overrides as sent (null removes one).
+      await recordAudit(deps, {
+        tenantId, type: 'totp_parameters_updated', actor: callerActor(caller), origin: requestOrigin(request), factor: 'totp',
+        details: { ...changes(before, after), requested: toAuditValue(request.body) },
+      });
       return view(deps, tenantId);
     });
   };

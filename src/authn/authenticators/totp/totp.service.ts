@@ -14,6 +14,8 @@ import { lockState } from '../../regulation.js';
 import type { TotpParameters } from './parameters.js';
 import { deleteTotpCredentials, findTotpCredential, spendTimeStep, type TotpCredentialRow } from './totp-credential.repository.js';
 import { QR_SIZE } from './pages.js';
+import { recordAudit } from '../../../audit/audit.service.js';
+import type { SignInScope } from '../../../audit/sign-in-audit.js';
 
 export const TOTP_FACTOR = 'totp';
 
@@ -84,9 +86,10 @@ export type CodeCheck = 'accepted' | 'invalid' | 'replayed' | 'not_enrolled';
 /**
  * Checks a code against the user's active secret and spends its time step in one
  * conditional UPDATE, so a code (or any earlier one) is accepted once, however many
- * requests race for it on however many nodes.
+ * requests race for it on however many nodes. `scope` (the login step) names the
+ * application and client in the audit event of a replay.
  */
-export async function checkActiveCode(deps: Deps, tenantId: string, userId: string, code: string, params: TotpParameters): Promise<CodeCheck> {
+export async function checkActiveCode(deps: Deps, tenantId: string, userId: string, code: string, params: TotpParameters, scope?: SignInScope): Promise<CodeCheck> {
   const row = await findTotpCredential(deps.store.db, tenantId, userId, 'active');
   if (!row) return 'not_enrolled';
   const step = matchCode(deps, secretOf(deps, row), code, params);
@@ -94,6 +97,10 @@ export async function checkActiveCode(deps: Deps, tenantId: string, userId: stri
   if (!params.PreventTOTPCodeReuse) return 'accepted';
   if (await spendTimeStep(deps.store.db, tenantId, userId, step)) return 'accepted';
   deps.logger.warn({ event: 'totp_code_replayed', tenantId, userId, step }, 'a TOTP code was submitted again after it had been accepted');
+  await recordAudit(deps, {
+    tenantId, type: 'totp_code_replayed', outcome: 'failure', user: { id: userId }, factor: TOTP_FACTOR, details: { timeStep: step },
+    ...(scope ? { clientId: scope.application.clientId, origin: { ip: scope.clientIp, userAgent: scope.userAgent } } : {}),
+  });
   return 'replayed';
 }
 
