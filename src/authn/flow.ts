@@ -11,7 +11,7 @@ import type { Authenticator, FormInput, Page, StepContext, StepOutcome } from '.
 import { findAuthenticator } from './registry.js';
 import { nextStep, amrFor, acrFor } from './sequence-policy.js';
 import { lockState, recordFailure, recordSuccess } from './regulation.js';
-import { auditSignIn } from '../audit/sign-in-audit.js';
+import { auditSignIn, stepWhere } from '../audit/sign-in-audit.js';
 import { availableOptions, chooserPage } from './chooser.js';
 
 /** Serialisable state of one login, kept in the provider's interaction. */
@@ -154,7 +154,7 @@ export async function submit(flow: FlowInput, stepId: number, input: FormInput):
   // refused whatever the result, and not counted again.
   if (lock.locked) return refuseLocked(outcome.kind === 'failure' ? outcome.values : undefined);
   if (outcome.kind === 'failure') {
-    if (counts && user) await recordFailure(deps, tenant.id, user.id, authenticator.name);
+    if (counts && user) await recordFailure(deps, tenant.id, user.id, authenticator.name, stepWhere(flow));
     deps.logger.info({ event: 'login_failed', tenantId: tenant.id, userId: user?.id, factor: authenticator.name, code: outcome.error.code }, 'authentication step failed');
     await auditSignIn(flow, { type: 'login_failed', user, step: stepId, factor: authenticator.name, details: { reason: outcome.error.code } });
     return advance(flow, outcome.error.message, outcome.values);

@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import type { Deps } from '../deps.js';
 import { epochSeconds } from '../clock.js';
 import { recordAudit } from '../audit/audit.service.js';
+import type { AuditWhere } from '../audit/audit-event.js';
 
 export interface LockState {
   locked: boolean;
@@ -24,7 +25,8 @@ export async function lockState(deps: Deps, tenantId: string, userId: string, fa
 }
 
 /** Counts one failure; locks the factor when the count reaches the allowed number. */
-export async function recordFailure(deps: Deps, tenantId: string, userId: string, factor: string): Promise<LockState> {
+/** `where`: the sign-in's application, client address and user agent, for the lockout's audit event. */
+export async function recordFailure(deps: Deps, tenantId: string, userId: string, factor: string, where: AuditWhere = {}): Promise<LockState> {
   const policy = deps.config.identity_mgt.account_locking;
   const now = epochSeconds(deps.clock);
   const db = deps.store.db;
@@ -50,6 +52,7 @@ export async function recordFailure(deps: Deps, tenantId: string, userId: string
   deps.logger.warn({ event: 'account_locked', tenantId, userId, factor, lockedUntil: until }, 'account locked after failed attempts');
   await recordAudit(deps, {
     tenantId, type: 'account_locked', actor: { kind: 'system' }, user: { id: userId }, factor,
+    clientId: where.clientId, origin: { ip: where.ip, userAgent: where.userAgent },
     details: { failedAttempts: counted.failed_attempts, lockedUntil: until === LOCKED_FOREVER ? null : new Date(until * 1000).toISOString() },
   });
   return { locked: true, lockedUntil: until === LOCKED_FOREVER ? null : until };

@@ -228,6 +228,7 @@ for (const dialect of DIALECTS) {
         outcome: 'success', actor: { kind: 'system', id: null, username: null }, factor: 'BasicAuthenticator', user: { id: user.id, username: 'lou' },
       });
       assert.deepEqual(lock.details, { failedAttempts: ALLOWED_FAILURES, lockedUntil: new Date((clock.seconds() + 5 * 60) * 1000).toISOString() });
+      assert.deepEqual({ clientId: lock.clientId, ip: lock.ip, userAgent: lock.userAgent }, { clientId: app.clientId, ip: '127.0.0.1', userAgent: UA }, 'the lock says where the attempts came from');
       const failures = locked.filter((e) => e.type === 'login_failed');
       assert.deepEqual(failures.map((e) => e.details.reason), ['account_locked', 'invalid_credentials', 'invalid_credentials', 'invalid_credentials'], 'newest first');
 
