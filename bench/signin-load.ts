@@ -82,8 +82,19 @@ const expect = (res: Response, statuses: number[], what: string): Response => {
   return res;
 };
 
-/** One complete sign-in; throws with a short reason when any step answers unexpectedly. */
-export async function signIn(agent: Agent, t: SignInTarget): Promise<void> {
+function formOf(body: string, what: string): { action: string; csrf: string; step: string } {
+  const action = /<form[^>]*action="([^"]+)"/.exec(body)?.[1]?.replace(/&amp;/g, '&');
+  const csrf = /name="csrf" value="([^"]*)"/.exec(body)?.[1];
+  const step = /name="step" value="([^"]*)"/.exec(body)?.[1];
+  if (!action || !csrf || !step) throw new Error(`${what}: no form with csrf and step`);
+  return { action, csrf, step };
+}
+
+/**
+ * One complete sign-in; throws with a short reason when any step answers unexpectedly.
+ * With `totpCode`, the password is followed by the TOTP page and a code from it.
+ */
+export async function signIn(agent: Agent, t: SignInTarget, totpCode?: () => string): Promise<void> {
   const client = new Client(agent);
   const verifier = randomBytes(32).toString('base64url');
   const state = randomBytes(12).toString('base64url');
@@ -103,14 +114,18 @@ export async function signIn(agent: Agent, t: SignInTarget): Promise<void> {
   let res = expect(await client.send(authorize.href, 'GET'), [302, 303], 'authorize');
   let at = new URL(res.location!, authorize).href;
   const page = expect(await client.send(at, 'GET'), [200], 'login page');
-  const action = /<form[^>]*action="([^"]+)"/.exec(page.body)?.[1]?.replace(/&amp;/g, '&');
-  const csrf = /name="csrf" value="([^"]*)"/.exec(page.body)?.[1];
-  const step = /name="step" value="([^"]*)"/.exec(page.body)?.[1];
-  if (!action || !csrf || !step) throw new Error('login page: no form with csrf and step');
+  const { action, csrf, step } = formOf(page.body, 'login page');
 
   // login POST → 303 to the provider's resume URL → 303 to the callback with the code
   at = new URL(action, at).href;
-  res = expect(await client.send(at, 'POST', { username: t.username, password: t.password, csrf, step }), [302, 303], 'login POST');
+  if (totpCode) {
+    const second = expect(await client.send(at, 'POST', { username: t.username, password: t.password, csrf, step }), [200], 'login POST (then the TOTP page)');
+    const form = formOf(second.body, 'TOTP page');
+    at = new URL(form.action, at).href;
+    res = expect(await client.send(at, 'POST', { token: totpCode(), csrf: form.csrf, step: form.step }), [302, 303], 'TOTP POST');
+  } else {
+    res = expect(await client.send(at, 'POST', { username: t.username, password: t.password, csrf, step }), [302, 303], 'login POST');
+  }
   for (let hops = 0; ; hops++) {
     at = new URL(res.location!, at).href;
     if (at.startsWith(t.redirectUri)) break;
