@@ -5,21 +5,16 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as client from 'openid-client';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { startServer, DIALECTS, type TestServer } from '../helpers/test-server.js';
 import { registerApp, createScimUser, type RegisteredApp } from '../helpers/api.js';
 import { authorizationFor } from '../helpers/oidc-authorize.js';
 import { launchChromium, openContext } from '../helpers/chromium.js';
+import { signInWithPassword } from '../helpers/chromium-signin.js';
 import { startCallbackServer, type CallbackServer } from '../helpers/callback-server.js';
 
 const LOGIN_PATH = /\/authenticationendpoint\/[^/?#]+$/;
 
-
-async function fillAndSubmit(page: Page, username: string, password: string) {
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
 
 let callbacks: CallbackServer;
 const isCallback = (url: URL) => callbacks.isCallback(url);
@@ -43,7 +38,7 @@ describe('password sign-in in Chromium', () => {
         try {
           await page.goto(auth.url.href);
           assert.match(new URL(page.url()).pathname, LOGIN_PATH);
-          await fillAndSubmit(page, 'alice', 'correct horse battery');
+          await signInWithPassword(page, 'alice', 'correct horse battery');
           await page.waitForURL(isCallback);
           const tokens = await auth.exchange(callback()!);
 
@@ -84,7 +79,7 @@ describe('password sign-in in Chromium', () => {
         await page.goto(auth.url.href);
         const loginUrl = page.url();
 
-        await fillAndSubmit(page, 'bob', 'not the password');
+        await signInWithPassword(page, 'bob', 'not the password');
         const alert = page.getByRole('alert');
         await alert.waitFor();
         const wrongPassword = (await alert.textContent())!.trim();
@@ -93,7 +88,7 @@ describe('password sign-in in Chromium', () => {
         assert.equal(await page.getByLabel('Password').inputValue(), '', 'the password is not echoed back');
         assert.equal(await page.getByLabel('Username').inputValue(), 'bob');
 
-        await fillAndSubmit(page, 'nobody-here', 'not the password');
+        await signInWithPassword(page, 'nobody-here', 'not the password');
         await alert.waitFor();
         assert.equal((await alert.textContent())!.trim(), wrongPassword, 'an unknown user gets the same message');
         assert.equal(page.url(), loginUrl);
@@ -168,7 +163,7 @@ describe('password sign-in in Chromium', () => {
         const reloaded = await a.page.reload();
         assert.equal(reloaded?.status(), 200);
         assert.equal(a.page.url(), loginUrl);
-        await fillAndSubmit(a.page, 'dave', 'daves secret pass');
+        await signInWithPassword(a.page, 'dave', 'daves secret pass');
         await a.page.waitForURL(isCallback);
         const tokens = await auth.exchange(a.callback()!);
         const userinfo = await client.fetchUserInfo(auth.config, tokens.access_token, tokens.claims()!.sub);
@@ -185,9 +180,9 @@ describe('password sign-in in Chromium', () => {
       try {
         await page.goto(auth.url.href);
         assert.match(new URL(page.url()).pathname, LOGIN_PATH);
-        await fillAndSubmit(page, 'erin', 'wrong password here');
+        await signInWithPassword(page, 'erin', 'wrong password here');
         await page.getByRole('alert').waitFor();
-        await fillAndSubmit(page, 'erin', 'erins secret pass');
+        await signInWithPassword(page, 'erin', 'erins secret pass');
         await page.waitForURL(isCallback);
         const tokens = await auth.exchange(callback()!);
         const amr = tokens.claims()!.amr;

@@ -6,12 +6,11 @@
 // a real listener (see callback-server.ts).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import * as client from 'openid-client';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startServer, DIALECTS, type TestServer } from '../helpers/test-server.js';
 import { api, registerApp, type RegisteredApp } from '../helpers/api.js';
-import { discover } from '../helpers/oidc-login.js';
-import { launchChromium } from '../helpers/chromium.js';
+import { authorizationFor } from '../helpers/oidc-authorize.js';
+import { useChromium } from '../helpers/e2e-suite.js';
+import { inFreshPage, signInWithPassword, submit, submitCode } from '../helpers/chromium-signin.js';
 import { startCallbackServer, type CallbackServer } from '../helpers/callback-server.js';
 import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp-server.js';
 import { TWO_STEP, manualClock } from '../helpers/totp.js';
@@ -25,46 +24,8 @@ const DEFAULT_SUBJECT = 'Here is your time-based one-time passcode (TOTP)';
 const GERMAN_SUBJECT = 'Ihr Anmeldecode für {{organization-name}}';
 const USER = { userName: 'greta', password: 'gretas long password', email: 'greta@example.com', givenName: 'Greta' };
 
-async function authorization(server: TestServer, app: RegisteredApp) {
-  const config = await discover(server.tenant.issuer, app.clientId, app.clientSecret);
-  const verifier = client.randomPKCECodeVerifier();
-  const state = client.randomState();
-  const nonce = client.randomNonce();
-  const url = client.buildAuthorizationUrl(config, {
-    redirect_uri: app.redirectUri,
-    scope: 'openid profile email',
-    code_challenge: await client.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: 'S256',
-    state,
-    nonce,
-  });
-  return {
-    url,
-    exchange: (callback: string) => client.authorizationCodeGrant(config, new URL(callback), { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce }),
-  };
-}
-
-/** Clicks a submit button and waits for the page the POST led to (a page or the app). */
-async function submitWith(page: Page, rp: CallbackServer, button: string | RegExp) {
-  const posted = page.waitForResponse((r) => r.request().method() === 'POST' && r.request().isNavigationRequest());
-  const landed = page.waitForEvent('framenavigated', { predicate: (frame) => frame === page.mainFrame() });
-  await page.getByRole('button', { name: button }).click();
-  const [response] = await Promise.all([posted, landed]);
-  await page.waitForLoadState('domcontentloaded');
-  const url = page.url();
-  const reached = rp.isCallback(new URL(url));
-  const text = async (role: 'alert' | 'status') => {
-    if (reached) return '';
-    const line = page.getByRole(role);
-    return (await line.count()) === 0 ? '' : ((await line.textContent()) ?? '').trim();
-  };
-  return { status: response.status(), reached, url, alert: await text('alert'), notice: await text('status') };
-}
-
 describe('TOTP code by email in Chromium', () => {
-  let browser: Browser;
-  before(async () => { browser = await launchChromium(); });
-  after(() => browser?.close());
+  const chromium = useChromium();
 
   for (const dialect of DIALECTS) {
     describe(`on ${dialect}`, () => {
@@ -127,22 +88,17 @@ describe('TOTP code by email in Chromium', () => {
         }, 'first');
         assert.ok(enrolled);
 
-        const auth = await authorization(server, app);
-        const context: BrowserContext = await browser.newContext();
-        context.setDefaultTimeout(15_000);
-        try {
-          const page = await context.newPage();
+        const auth = await authorizationFor(server, app);
+        await inFreshPage(chromium.browser, async (page) => {
           await page.goto(auth.url.href);
-          await page.getByLabel('Username').fill(USER.userName);
-          await page.getByLabel('Password').fill(USER.password);
-          await page.getByRole('button', { name: 'Sign in' }).click();
+          await signInWithPassword(page, USER.userName, USER.password);
           await page.getByLabel('Verification code').waitFor();
 
           // Asked with the code field empty: the button must not be stopped by the field's validation.
-          const asked = await submitWith(page, rp, 'Get a verification code by email');
+          const asked = await submit(page, rp, 'Get a verification code by email');
           assert.equal(asked.reached, false);
-          assert.equal(asked.status, 200, asked.alert);
-          assert.equal(asked.alert, '');
+          assert.equal(asked.status, 200, asked.message);
+          assert.equal(asked.message, '');
           assert.equal(asked.notice, 'We sent a code to g•••@example.com. It works for 10 minutes, once.');
           assert.match(await page.locator('main').innerText(), /or the code we emailed to g•••@example\.com/);
 
@@ -162,9 +118,8 @@ describe('TOTP code by email in Chromium', () => {
           const code = /Ihr Code lautet (\d{6})\./.exec(mail.parsed.text ?? '')?.[1];
           assert.ok(code, `a code in: ${mail.parsed.text}`);
 
-          await page.getByLabel('Verification code').fill(code);
-          const done = await submitWith(page, rp, /verify/i);
-          assert.ok(done.reached, `the emailed code was refused (${done.status}): ${done.alert}`);
+          const done = await submitCode(page, rp, code);
+          assert.ok(done.reached, `the emailed code was refused (${done.status}): ${done.message}`);
           assert.deepEqual(rp.received(), [done.url]);
 
           const tokens = await auth.exchange(done.url);
@@ -173,9 +128,7 @@ describe('TOTP code by email in Chromium', () => {
           assert.ok(amr.includes('pwd'), `amr ${JSON.stringify(amr)} has pwd`);
           assert.ok(!amr.includes('otp'), `amr ${JSON.stringify(amr)} must not claim otp: the phone was not used`);
           assert.deepEqual([...amr].sort(), ['email', 'mfa', 'pwd']);
-        } finally {
-          await context.close();
-        }
+        });
       });
     });
   }

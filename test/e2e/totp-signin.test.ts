@@ -3,29 +3,20 @@
 // authorization-code + PKCE sign-in through the real pages in Chromium. The QR code is read
 // back from a screenshot, as a phone camera would, not from the HTML. The redirect URI is a
 // real listener (see callback-server.ts for why a Playwright route cannot catch it).
-import { describe, it, before, after } from 'node:test';
+import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as client from 'openid-client';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startServer, DIALECTS, type TestServer } from '../helpers/test-server.js';
-import { registerApp, createScimUser, type RegisteredApp } from '../helpers/api.js';
+import type { Page } from 'playwright-core';
+import { registerApp, createScimUser } from '../helpers/api.js';
 import { authorizationFor } from '../helpers/oidc-authorize.js';
-import { launchChromium } from '../helpers/chromium.js';
-import { startCallbackServer, type CallbackServer } from '../helpers/callback-server.js';
+import { describeInChromium } from '../helpers/e2e-suite.js';
+import { inFreshPage, signInWithPassword, submitCode, setupKey } from '../helpers/chromium-signin.js';
 import { decodeQrFromPng } from '../helpers/qr-decode.js';
-import { TWO_STEP, manualClock, codeAt } from '../helpers/totp.js';
+import { TWO_STEP, codeAt } from '../helpers/totp.js';
 
 const LOGIN_PATH = /\/authenticationendpoint\/[^/?#]+$/;
 const BASE32_SECRET = /^[A-Z2-7]{32}$/;
-
-
-async function signInWithPassword(page: Page, username: string, password: string) {
-  assert.match(new URL(page.url()).pathname, LOGIN_PATH);
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
 
 /** What an authenticator app takes from the otpauth URI it scanned. */
 function parseOtpauth(uri: string) {
@@ -54,139 +45,96 @@ async function codeField(page: Page) {
   assert.equal(await field.getAttribute('name'), 'token');
 }
 
-/** A fresh browser (own cookies) that fails in seconds, not Playwright's 30, when a page never comes. */
-async function freshBrowser(browser: Browser): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext();
-  context.setDefaultTimeout(15_000);
-  return { context, page: await context.newPage() };
+/** Password on the login page (checked to be the login page first). */
+async function passwordStep(page: Page, username: string, password: string) {
+  assert.match(new URL(page.url()).pathname, LOGIN_PATH);
+  await signInWithPassword(page, username, password);
 }
 
-/**
- * Types a code and submits it, then waits for whatever the POST led to: the application's
- * callback, or a page (with the server's message). Waiting for the outcome rather than for
- * the hoped-for page makes a refused or wrongly accepted code fail at once, with its reason.
- */
-async function submitCode(page: Page, rp: CallbackServer, code: string) {
-  await page.getByLabel('Verification code').fill(code);
-  const posted = page.waitForResponse((r) => r.request().method() === 'POST' && r.request().isNavigationRequest());
-  const landed = page.waitForEvent('framenavigated', { predicate: (frame) => frame === page.mainFrame() });
-  await page.getByRole('button', { name: /verify/i }).click();
-  const [response] = await Promise.all([posted, landed]);
-  await page.waitForLoadState('domcontentloaded');
-  const url = page.url();
-  const reached = rp.isCallback(new URL(url));
-  const alert = page.getByRole('alert');
-  const message = reached || (await alert.count()) === 0 ? '' : ((await alert.textContent()) ?? '').trim();
-  return { status: response.status(), reached, message, url };
-}
+describeInChromium('password + TOTP sign-in in Chromium', (env) => {
+  it('a new user scans the QR from a screenshot, enrolls and gets amr otp; the next sign-in asks for a code only', async () => {
+    const { browser, server, rp, clock } = env;
+    const app = await registerApp(server, { name: 'Acme Payroll', sequence: TWO_STEP, redirectUri: rp.redirectUri });
+    await createScimUser(server, { userName: 'tina', password: 'tinas long password', email: 'tina@example.com' });
 
-describe('password + TOTP sign-in in Chromium', () => {
-  let browser: Browser;
-  before(async () => { browser = await launchChromium(); });
-  after(() => browser?.close());
+    // First sign-in: password, then the enrollment page.
+    const auth = await authorizationFor(server, app);
+    const { secret, enrolledAt } = await inFreshPage(browser, async (page) => {
+      await page.goto(auth.url.href);
+      await passwordStep(page, 'tina', 'tinas long password');
+      await page.getByLabel('Verification code').waitFor();
+      const qr = page.getByAltText(/QR code/);
+      assert.equal(await qr.count(), 1, 'the enrollment page has an image whose alt text says "QR code"');
+      assert.match(new URL(page.url()).pathname, LOGIN_PATH);
+      assert.equal(rp.received().length, 0, 'the password alone does not reach the application');
+      assert.match((await page.getByRole('heading', { level: 1 }).textContent()) ?? '', /two-step verification/i);
+      assert.match(await page.locator('main').innerText(), /Google Authenticator/);
+      assert.ok(await qr.evaluate((img) => {
+        // Runs in the page; the project's tsconfig has no DOM types.
+        const loaded = img as unknown as { complete: boolean; naturalWidth: number };
+        return loaded.complete && loaded.naturalWidth > 0;
+      }), 'the QR image is loaded (the CSP allows it)');
+      await codeField(page);
 
-  for (const dialect of DIALECTS) {
-    describe(`on ${dialect}`, () => {
-      let server: TestServer;
-      let rp: CallbackServer;
-      // Only the server's TOTP checks read this clock (oidc-provider keeps real time), so the
-      // test knows the server's time step exactly and moves to the next one without waiting.
-      const clock = manualClock();
-      before(async () => { [server, rp] = await Promise.all([startServer({ dialect, clock }), startCallbackServer()]); });
-      after(async () => { await Promise.all([server?.close(), rp?.close()]); });
+      // What a phone camera sees: the pixels Chromium rendered, not the img's src.
+      const screenshot = await page.screenshot({ fullPage: true, type: 'png' });
+      const scanned = parseOtpauth(decodeQrFromPng(screenshot));
+      assert.equal(scanned.issuer, 'Gatehouse', 'issuer is the tenant display name, not carbon.super');
+      assert.equal(scanned.labelIssuer, 'Gatehouse');
+      assert.equal(scanned.account, 'tina');
+      assert.equal(scanned.algorithm, 'SHA1');
+      assert.equal(scanned.digits, '6');
+      assert.equal(scanned.period, '30');
+      assert.match(scanned.secret ?? '', BASE32_SECRET, '20 random bytes are 32 Base32 characters');
+      const secret = scanned.secret!;
+      // Someone who types the key instead of scanning must end up with the same secret.
+      assert.equal(await setupKey(page), secret);
 
-      it('a new user scans the QR from a screenshot, enrolls and gets amr otp; the next sign-in asks for a code only', async () => {
-        const app = await registerApp(server, { name: 'Acme Payroll', sequence: TWO_STEP, redirectUri: rp.redirectUri });
-        await createScimUser(server, { userName: 'tina', password: 'tinas long password', email: 'tina@example.com' });
+      const enrolledAt = clock.seconds();
+      const enrolled = await submitCode(page, rp, codeAt(secret, enrolledAt));
+      assert.ok(enrolled.reached, `the code was refused (${enrolled.status}): ${enrolled.message}`);
+      assert.deepEqual(rp.received(), [enrolled.url]);
+      const tokens = await auth.exchange(enrolled.url);
 
-        // First sign-in: password, then the enrollment page.
-        const auth = await authorizationFor(server, app);
-        const first = await freshBrowser(browser);
-        let secret: string;
-        let enrolledAt: number;
-        try {
-          await first.page.goto(auth.url.href);
-          await signInWithPassword(first.page, 'tina', 'tinas long password');
-          await first.page.getByLabel('Verification code').waitFor();
-          const qr = first.page.getByAltText(/QR code/);
-          assert.equal(await qr.count(), 1, 'the enrollment page has an image whose alt text says "QR code"');
-          assert.match(new URL(first.page.url()).pathname, LOGIN_PATH);
-          assert.equal(rp.received().length, 0, 'the password alone does not reach the application');
-          assert.match((await first.page.getByRole('heading', { level: 1 }).textContent()) ?? '', /two-step verification/i);
-          assert.match(await first.page.locator('main').innerText(), /Google Authenticator/);
-          assert.ok(await qr.evaluate((img) => {
-            // Runs in the page; the project's tsconfig has no DOM types.
-            const loaded = img as unknown as { complete: boolean; naturalWidth: number };
-            return loaded.complete && loaded.naturalWidth > 0;
-          }), 'the QR image is loaded (the CSP allows it)');
-          await codeField(first.page);
-
-          // What a phone camera sees: the pixels Chromium rendered, not the img's src.
-          const screenshot = await first.page.screenshot({ fullPage: true, type: 'png' });
-          const scanned = parseOtpauth(decodeQrFromPng(screenshot));
-          assert.equal(scanned.issuer, 'Gatehouse', 'issuer is the tenant display name, not carbon.super');
-          assert.equal(scanned.labelIssuer, 'Gatehouse');
-          assert.equal(scanned.account, 'tina');
-          assert.equal(scanned.algorithm, 'SHA1');
-          assert.equal(scanned.digits, '6');
-          assert.equal(scanned.period, '30');
-          assert.match(scanned.secret ?? '', BASE32_SECRET, '20 random bytes are 32 Base32 characters');
-          secret = scanned.secret!;
-          // Someone who types the key instead of scanning must end up with the same secret.
-          const printed = (await first.page.getByLabel('Setup key').textContent())!.replace(/\s/g, '');
-          assert.equal(printed, secret);
-
-          enrolledAt = clock.seconds();
-          const enrolled = await submitCode(first.page, rp, codeAt(secret, enrolledAt));
-          assert.ok(enrolled.reached, `the code was refused (${enrolled.status}): ${enrolled.message}`);
-          assert.deepEqual(rp.received(), [enrolled.url]);
-          const tokens = await auth.exchange(enrolled.url);
-
-          const metadata = auth.config.serverMetadata();
-          assert.equal(metadata.issuer, auth.issuer);
-          const jwks = createRemoteJWKSet(new URL(metadata.jwks_uri!));
-          const { payload } = await jwtVerify(tokens.id_token!, jwks, { issuer: auth.issuer, audience: app.clientId });
-          assert.ok(Array.isArray(payload.amr), `amr: ${JSON.stringify(payload.amr)}`);
-          for (const method of ['pwd', 'otp', 'mfa']) assert.ok((payload.amr as string[]).includes(method), `amr ${JSON.stringify(payload.amr)} has ${method}`);
-          assert.equal(payload.acr, 'urn:gatehouse:acr:mfa');
-          const userinfo = await client.fetchUserInfo(auth.config, tokens.access_token, payload.sub!);
-          assert.equal(userinfo.email, 'tina@example.com');
-        } finally {
-          await first.context.close();
-        }
-
-        // A later sign-in from a fresh browser: password, then a code only.
-        const again = await authorizationFor(server, app);
-        const second = await freshBrowser(browser);
-        try {
-          await second.page.goto(again.url.href);
-          await signInWithPassword(second.page, 'tina', 'tinas long password');
-          await second.page.getByLabel('Verification code').waitFor();
-          await codeField(second.page);
-          assert.equal(await second.page.getByRole('img').count(), 0, 'no QR code once enrolled');
-          assert.equal(await second.page.getByLabel('Setup key').count(), 0, 'the secret is never shown again');
-
-          // The code used to enroll was spent: the same step is refused in the browser too.
-          const loginUrl = second.page.url();
-          const replayed = await submitCode(second.page, rp, codeAt(secret, enrolledAt));
-          assert.equal(replayed.reached, false, 'a spent code reached the application');
-          assert.equal(replayed.status, 400);
-          assert.match(replayed.message, /not correct/);
-          assert.equal(replayed.url, loginUrl);
-          assert.equal(rp.received().length, 1, 'only the first sign-in came back to the application');
-
-          clock.advance(30);
-          const verified = await submitCode(second.page, rp, codeAt(secret, clock.seconds()));
-          assert.ok(verified.reached, `the next step's code was refused (${verified.status}): ${verified.message}`);
-          assert.equal(rp.received().at(-1), verified.url);
-          const tokens = await again.exchange(verified.url);
-          const amr = tokens.claims()!.amr as string[];
-          assert.deepEqual([...amr].sort(), ['mfa', 'otp', 'pwd']);
-          assert.equal(tokens.claims()!.acr, 'urn:gatehouse:acr:mfa');
-        } finally {
-          await second.context.close();
-        }
-      });
+      const metadata = auth.config.serverMetadata();
+      assert.equal(metadata.issuer, auth.issuer);
+      const jwks = createRemoteJWKSet(new URL(metadata.jwks_uri!));
+      const { payload } = await jwtVerify(tokens.id_token!, jwks, { issuer: auth.issuer, audience: app.clientId });
+      assert.ok(Array.isArray(payload.amr), `amr: ${JSON.stringify(payload.amr)}`);
+      for (const method of ['pwd', 'otp', 'mfa']) assert.ok((payload.amr as string[]).includes(method), `amr ${JSON.stringify(payload.amr)} has ${method}`);
+      assert.equal(payload.acr, 'urn:gatehouse:acr:mfa');
+      const userinfo = await client.fetchUserInfo(auth.config, tokens.access_token, payload.sub!);
+      assert.equal(userinfo.email, 'tina@example.com');
+      return { secret, enrolledAt };
     });
-  }
+
+    // A later sign-in from a fresh browser: password, then a code only.
+    const again = await authorizationFor(server, app);
+    await inFreshPage(browser, async (page) => {
+      await page.goto(again.url.href);
+      await passwordStep(page, 'tina', 'tinas long password');
+      await page.getByLabel('Verification code').waitFor();
+      await codeField(page);
+      assert.equal(await page.getByRole('img').count(), 0, 'no QR code once enrolled');
+      assert.equal(await page.getByLabel('Setup key').count(), 0, 'the secret is never shown again');
+
+      // The code used to enroll was spent: the same step is refused in the browser too.
+      const loginUrl = page.url();
+      const replayed = await submitCode(page, rp, codeAt(secret, enrolledAt));
+      assert.equal(replayed.reached, false, 'a spent code reached the application');
+      assert.equal(replayed.status, 400);
+      assert.match(replayed.message, /not correct/);
+      assert.equal(replayed.url, loginUrl);
+      assert.equal(rp.received().length, 1, 'only the first sign-in came back to the application');
+
+      clock.advance(30);
+      const verified = await submitCode(page, rp, codeAt(secret, clock.seconds()));
+      assert.ok(verified.reached, `the next step's code was refused (${verified.status}): ${verified.message}`);
+      assert.equal(rp.received().at(-1), verified.url);
+      const tokens = await again.exchange(verified.url);
+      const amr = tokens.claims()!.amr as string[];
+      assert.deepEqual([...amr].sort(), ['mfa', 'otp', 'pwd']);
+      assert.equal(tokens.claims()!.acr, 'urn:gatehouse:acr:mfa');
+    });
+  });
 });

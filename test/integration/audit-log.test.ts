@@ -12,9 +12,10 @@ import { registerApp, createScimUser, type RegisteredApp } from '../helpers/api.
 import { discover, passwordLogin } from '../helpers/oidc-login.js';
 import { authorize, exchange } from '../helpers/oidc-authorize.js';
 import { HttpBrowser, parseForm } from '../helpers/http-browser.js';
-import { TWO_STEP, manualClock, codeAt, secretFromPage, startTwoStep, submitCode } from '../helpers/totp.js';
+import { TWO_STEP, manualClock, codeAt, secretFromPage, submitCode } from '../helpers/totp.js';
+import { useChooserApp, startAtChooser, post as postForm, codesOn, totpThroughChooser, type At } from '../helpers/backup-codes.js';
 import { createLogger } from '../../src/logger.js';
-import { recordAudit, purgeAuditEvents } from '../../src/audit/audit.service.js';
+import { recordAudit, purgeAuditEvents, type AuditEventView } from '../../src/audit/audit.service.js';
 
 const AUDIT = '/api/server/v1/audit-logs';
 const UA = 'AuditTest/1.0 (integration; +https://example.test)';
@@ -31,20 +32,8 @@ class UaBrowser extends HttpBrowser {
   }
 }
 
-interface Event {
-  id: string;
-  at: string;
-  type: string;
-  outcome: string;
-  actor: { kind: string; id: string | null; username: string | null };
-  user: { id: string; username: string | null } | null;
-  clientId: string | null;
-  step: number | null;
-  factor: string | null;
-  ip: string | null;
-  userAgent: string | null;
-  details: Record<string, any>;
-}
+/** An event as the API answers it; the details read loosely, as the assertions pick into them. */
+type Event = Omit<AuditEventView, 'details'> & { details: Record<string, any> };
 
 interface CallOptions { auth?: string; body?: unknown; type?: string }
 
@@ -568,65 +557,34 @@ for (const dialect of DIALECTS) {
   });
 }
 
-/** Step 2 offers the authenticator app or a backup code (the chooser). */
-const WITH_BACKUP = {
-  type: 'USER_DEFINED',
-  steps: [
-    { id: 1, options: [{ idp: 'LOCAL', authenticator: 'basic' }] },
-    { id: 2, options: [{ idp: 'LOCAL', authenticator: 'totp' }, { idp: 'LOCAL', authenticator: 'backup-code-authenticator' }] },
-  ],
-  subjectStepId: 1,
-  attributeStepId: 1,
-};
-
-interface At { browser: HttpBrowser; url: string; status: number; page: string }
-
 for (const dialect of DIALECTS) {
-  // Its own server: once an application takes backup codes, every TOTP enrollment offers them.
   describe(`backup-code events in the audit log (${dialect})`, () => {
-    let server: TestServer;
     const clock = manualClock();
-    let choice: RegisteredApp;
-
-    before(async () => {
-      server = await startServer({ dialect, clock, overrides: { identity_mgt: { login_rate_limit: { max_requests: 10000 } } } });
-      choice = await registerApp(server, { name: 'choice', sequence: WITH_BACKUP, managementScopes: ['internal_login'], redirectUri: 'http://localhost:8787/choice/callback' });
-    });
-    after(() => server.close());
-
-    const isCallback = (u: string) => u.startsWith(choice.redirectUri);
-    async function post(at: At, fields: Record<string, string>): Promise<At> {
-      const form = parseForm(at.page);
-      const next = await at.browser.follow(new URL(form.action, at.url).href, { form: { ...form.fields, ...fields } }, isCallback);
-      return { browser: at.browser, url: next.url, status: next.res.status, page: isCallback(next.url) ? '' : await next.res.text() };
-    }
+    const env = useChooserApp(dialect, clock);
+    const post = (at: At, fields: Record<string, string>) => postForm(at, fields, env.choice.redirectUri);
     /** Password in a fresh browser with the test's User-Agent: the chooser of step 2. */
     async function chooser(username: string) {
       clock.advance(30);
-      const step = await startTwoStep({
-        issuer: server.tenant.issuer, clientId: choice.clientId, clientSecret: choice.clientSecret, redirectUri: choice.redirectUri,
-        username, password: PASSWORD, browser: new UaBrowser(), params: { scope: 'openid internal_login' },
-      });
+      const step = await startAtChooser(env, username, PASSWORD, new UaBrowser());
       assert.match(step.page, /name="choose" value="backup-code-authenticator"/);
       return step;
     }
     async function totpTokens(username: string, secret: string) {
       const step = await chooser(username);
-      const done = await post(await post(step, { choose: 'totp' }), { token: codeAt(secret, clock.seconds()) });
-      assert.ok(isCallback(done.url), done.page.slice(0, 300));
-      return exchange(step.config, { ...step.started, callback: new URL(done.url) });
+      return totpThroughChooser(step, env.choice.redirectUri, secret, clock.seconds());
     }
 
     test('creating codes after enrollment, signing in with one, regenerating and deleting them are recorded once each, naming the factor', async () => {
+      const { server, choice } = env;
       const bea = await createScimUser(server, { userName: 'bea', password: PASSWORD });
       const first = await chooser('bea');
       const totp = await post(first, { choose: 'totp' });
       const secret = secretFromPage(totp.page);
       const offer = await post(totp, { token: codeAt(secret, clock.seconds()) });
       const shown = await post(offer, { backupCodes: 'create' });
-      const codes = [...shown.page.matchAll(/<li><code>([^<]+)<\/code><\/li>/g)].map((m) => m[1]!);
+      const codes = codesOn(shown.page);
       assert.equal(codes.length, 10, shown.page.slice(0, 300));
-      assert.ok(isCallback((await post(shown, { backupCodes: 'continue' })).url));
+      assert.ok((await post(shown, { backupCodes: 'continue' })).reached);
       const made = once(await auditEvents(server, { userId: bea.id }), 'backup_codes_generated');
       assert.deepEqual({ ...made, id: undefined, at: undefined }, {
         id: undefined, at: undefined, type: 'backup_codes_generated', outcome: 'success', actor: { kind: 'user', id: bea.id, username: 'bea' },
@@ -635,7 +593,7 @@ for (const dialect of DIALECTS) {
       });
 
       const withCode = await post(await chooser('bea'), { choose: 'backup-code-authenticator' });
-      assert.ok(isCallback((await post(withCode, { BackupCode: codes[0]! })).url), 'signed in with a backup code');
+      assert.ok((await post(withCode, { BackupCode: codes[0]! })).reached, 'signed in with a backup code');
       const list = await auditEvents(server, { userId: bea.id });
       const used = once(list, 'backup_code_used');
       assert.deepEqual({ actor: used.actor.kind, factor: used.factor, clientId: used.clientId, ip: used.ip, userAgent: used.userAgent, details: used.details }, {

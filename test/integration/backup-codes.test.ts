@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { startServer, DIALECTS, type TestServer } from '../helpers/test-server.js';
 import { api, registerApp, createScimUser, type RegisteredApp } from '../helpers/api.js';
-import { HttpBrowser, parseForm } from '../helpers/http-browser.js';
 import { exchange } from '../helpers/oidc-authorize.js';
 import { TWO_STEP, manualClock, secretFromPage, codeAt, startTwoStep } from '../helpers/totp.js';
+import { WITH_BACKUP, BACKUP_CODE_FACTOR as FACTOR, post, codesOn, totpThroughChooser, type At } from '../helpers/backup-codes.js';
 import { failedAttempts, lockState } from '../../src/authn/regulation.js';
 import { createLogger } from '../../src/logger.js';
 import type { Deps } from '../../src/deps.js';
@@ -18,33 +18,10 @@ import { regenerateBackupCodes } from '../../src/authn/authenticators/backup-cod
 const ME = '/api/users/v1/me/backup-codes';
 const SCOPE = 'openid internal_login';
 const PASSWORD = 'backup-codes-Passw0rd';
-const FACTOR = 'backup-code-authenticator';
 const ALLOWED_FAILURES = 3;
 const CODE = /^[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}$/;
 
-/** Step 2 offers the authenticator app or a backup code: the chooser shows both. */
-const WITH_BACKUP = {
-  type: 'USER_DEFINED',
-  steps: [
-    { id: 1, options: [{ idp: 'LOCAL', authenticator: 'basic' }] },
-    { id: 2, options: [{ idp: 'LOCAL', authenticator: 'totp' }, { idp: 'LOCAL', authenticator: FACTOR }] },
-  ],
-  subjectStepId: 1,
-  attributeStepId: 1,
-};
-
 const bearer = (token: string) => `Bearer ${token}`;
-const codesOn = (page: string): string[] => [...page.matchAll(/<li><code>([^<]+)<\/code><\/li>/g)].map((m) => m[1]!);
-
-interface At { browser: HttpBrowser; url: string; status: number; page: string }
-
-/** Submits the page's form with `fields`; returns the page that follows, or the callback URL. */
-async function post(at: At, fields: Record<string, string>, redirectUri: string): Promise<At> {
-  const form = parseForm(at.page);
-  const isCallback = (u: string) => u.startsWith(redirectUri);
-  const next = await at.browser.follow(new URL(form.action, at.url).href, { form: { ...form.fields, ...fields } }, isCallback);
-  return { browser: at.browser, url: next.url, status: next.res.status, page: isCallback(next.url) ? '' : await next.res.text() };
-}
 
 /** Every row of every table, as text: where a plaintext code would show up if it were stored. */
 async function everything(deps: Deps): Promise<string> {
@@ -110,11 +87,7 @@ for (const dialect of DIALECTS) {
     /** A full sign-in with a TOTP code in the next time step: tokens whose amr has otp. */
     async function totpTokens(username: string, secret: string) {
       clock.advance(30);
-      const step = await signIn(choice, username);
-      const totp = await post(step, { choose: 'totp' }, choice.redirectUri);
-      const done = await post(totp, { token: codeAt(secret, clock.seconds()) }, choice.redirectUri);
-      assert.ok(done.url.startsWith(choice.redirectUri), `signed in with TOTP: ${done.page.slice(0, 300)}`);
-      return exchange(step.config, { ...step.started, callback: new URL(done.url) });
+      return totpThroughChooser(await signIn(choice, username), choice.redirectUri, secret, clock.seconds());
     }
 
     /** A user with TOTP and a fresh set of codes from the self-service API. */

@@ -10,8 +10,9 @@ import { startServer, DIALECTS, type TestServer } from '../helpers/test-server.j
 import { api, registerApp, createScimUser, type RegisteredApp } from '../helpers/api.js';
 import { discover, passwordLogin } from '../helpers/oidc-login.js';
 import { authorize, exchange, oauthError } from '../helpers/oidc-authorize.js';
-import { HttpBrowser, parseForm } from '../helpers/http-browser.js';
+import { HttpBrowser } from '../helpers/http-browser.js';
 import { TWO_STEP, manualClock, codeAt, secretFromPage, startTwoStep, submitCode } from '../helpers/totp.js';
+import { useChooserApp, startAtChooser, post as postForm, totpThroughChooser, type At } from '../helpers/backup-codes.js';
 
 const PASSWORD = 'revocation-Passw0rd-1';
 const NEW_PASSWORD = 'revocation-Passw0rd-2';
@@ -110,66 +111,35 @@ for (const dialect of DIALECTS) {
   });
 }
 
-/** Step 2 offers the authenticator app or a backup code (the chooser). */
-const WITH_BACKUP = {
-  type: 'USER_DEFINED',
-  steps: [
-    { id: 1, options: [{ idp: 'LOCAL', authenticator: 'basic' }] },
-    { id: 2, options: [{ idp: 'LOCAL', authenticator: 'totp' }, { idp: 'LOCAL', authenticator: 'backup-code-authenticator' }] },
-  ],
-  subjectStepId: 1,
-  attributeStepId: 1,
-};
-
 for (const dialect of DIALECTS) {
-  // Its own server: once an application takes backup codes, every TOTP enrollment offers them.
   describe(`revocation after backup codes are replaced (${dialect})`, () => {
-    let server: TestServer;
     const clock = manualClock();
-    let choice: RegisteredApp;
-
-    before(async () => {
-      server = await startServer({ dialect, clock, overrides: { identity_mgt: { login_rate_limit: { max_requests: 10000 } } } });
-      choice = await registerApp(server, { name: 'choice', sequence: WITH_BACKUP, managementScopes: ['internal_login'], redirectUri: 'http://localhost:8787/choice/callback' });
-    });
-    after(() => server.close());
-
-    const isCallback = (u: string) => u.startsWith(choice.redirectUri);
-    interface At { browser: HttpBrowser; url: string; page: string }
-    async function post(at: At, fields: Record<string, string>): Promise<At> {
-      const form = parseForm(at.page);
-      const next = await at.browser.follow(new URL(form.action, at.url).href, { form: { ...form.fields, ...fields } }, isCallback);
-      return { browser: at.browser, url: next.url, page: isCallback(next.url) ? '' : await next.res.text() };
-    }
-    const login = (username: string) => ({
-      issuer: server.tenant.issuer, clientId: choice.clientId, clientSecret: choice.clientSecret, redirectUri: choice.redirectUri,
-      username, password: PASSWORD, params: { scope: 'openid internal_login' },
-    });
+    const env = useChooserApp(dialect, clock);
+    const post = (at: At, fields: Record<string, string>) => postForm(at, fields, env.choice.redirectUri);
     async function silentError(browser: HttpBrowser): Promise<string | undefined> {
-      const config = await discover(server.tenant.issuer, choice.clientId, choice.clientSecret);
-      const result = await authorize(config, browser, choice.redirectUri, { prompt: 'none' });
+      const config = await discover(env.server.tenant.issuer, env.choice.clientId, env.choice.clientSecret);
+      const result = await authorize(config, browser, env.choice.redirectUri, { prompt: 'none' });
       assert.ok(result.callback, `prompt=none ends at the application, stopped at ${result.url}`);
       return result.callback.searchParams.get('error') ?? undefined;
     }
     /** Password, "Use your authenticator app", a code of the next time step: tokens with a recent otp. */
     async function totpSignIn(username: string, secret: string) {
       clock.advance(30);
-      const step = await startTwoStep(login(username));
-      const done = await post(await post(step, { choose: 'totp' }), { token: codeAt(secret, clock.seconds()) });
-      assert.ok(isCallback(done.url), done.page.slice(0, 300));
-      return { browser: step.browser, config: step.config, tokens: await exchange(step.config, { ...step.started, callback: new URL(done.url) }) };
+      const step = await startAtChooser(env, username, PASSWORD);
+      return { browser: step.browser, config: step.config, tokens: await totpThroughChooser(step, env.choice.redirectUri, secret, clock.seconds()) };
     }
-    const newCodes = (token: string) => api(server, 'POST', '/api/users/v1/me/backup-codes', { auth: `Bearer ${token}` });
+    const newCodes = (token: string) => api(env.server, 'POST', '/api/users/v1/me/backup-codes', { auth: `Bearer ${token}` });
 
     test('a new set of codes replacing unused ones revokes the old refresh token and session; a first set revokes nothing', async () => {
+      const { server } = env;
       await createScimUser(server, { userName: 'bob', password: PASSWORD });
       clock.advance(30);
-      const step = await startTwoStep(login('bob'));
+      const step = await startAtChooser(env, 'bob', PASSWORD);
       const totp = await post(step, { choose: 'totp' });
       const secret = secretFromPage(totp.page);
       const offer = await post(totp, { token: codeAt(secret, clock.seconds()) });
-      assert.ok(!isCallback(offer.url), 'the enrollment offers backup codes');
-      assert.ok(isCallback((await post(offer, { backupCodes: 'skip' })).url));
+      assert.ok(!offer.reached, 'the enrollment offers backup codes');
+      assert.ok((await post(offer, { backupCodes: 'skip' })).reached);
 
       const first = await totpSignIn('bob', secret);
       assert.equal((await newCodes(first.tokens.access_token)).status, 201, 'a first set');

@@ -7,25 +7,10 @@ import { registerApp, createScimUser } from '../helpers/api.js';
 import { parseForm } from '../helpers/http-browser.js';
 import { exchange } from '../helpers/oidc-authorize.js';
 import { TWO_STEP, startTwoStep } from '../helpers/totp.js';
-import { listAuthenticators } from '../../src/authn/registry.js';
+import { registerTestPin } from '../helpers/test-pin.js';
 import { failedAttempts } from '../../src/authn/regulation.js';
-import type { Authenticator } from '../../src/authn/authenticator.js';
 
-const testPin = {
-  name: 'test-pin',
-  displayName: 'Test PIN',
-  chooserLabel: 'Use a test PIN',
-  amr: ['pin'],
-  needsKnownUser: true,
-  lockedMessage: 'Wrong PIN.',
-  async start() {
-    return { kind: 'page', page: { title: 'Enter your PIN', html: '<label for="pin">PIN</label><input id="pin" name="pin"><button type="submit">Go</button>' } };
-  },
-  async handle(ctx, input) {
-    return input.pin === '4242' && ctx.user ? { kind: 'success', user: ctx.user } : { kind: 'failure', error: { code: 'wrong_pin', message: 'Wrong PIN.' } };
-  },
-} satisfies Authenticator;
-if (!listAuthenticators().some((a) => a.name === testPin.name)) (listAuthenticators() as Authenticator[]).push(testPin);
+registerTestPin({ amr: ['pin'], chooserLabel: 'Use a test PIN' });
 
 const CHOICE = {
   type: 'USER_DEFINED',

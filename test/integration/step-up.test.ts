@@ -8,23 +8,9 @@ import { registerApp, createScimUser } from '../helpers/api.js';
 import { HttpBrowser, parseForm } from '../helpers/http-browser.js';
 import { discover, passwordLogin } from '../helpers/oidc-login.js';
 import { authorize, exchange } from '../helpers/oidc-authorize.js';
-import { listAuthenticators } from '../../src/authn/registry.js';
-import type { Authenticator } from '../../src/authn/authenticator.js';
+import { registerTestPin } from '../helpers/test-pin.js';
 
-const testPin = {
-  name: 'test-pin',
-  displayName: 'Test PIN',
-  amr: ['otp'],
-  needsKnownUser: true,
-  lockedMessage: 'Wrong PIN.',
-  async start() {
-    return { kind: 'page', page: { title: 'Enter your PIN', html: '<label for="pin">PIN</label><input id="pin" name="pin"><button type="submit">Go</button>' } };
-  },
-  async handle(ctx, input) {
-    return input.pin === '4242' && ctx.user ? { kind: 'success', user: ctx.user } : { kind: 'failure', error: { code: 'wrong_pin', message: 'Wrong PIN.' } };
-  },
-} satisfies Authenticator;
-if (!listAuthenticators().some((a) => a.name === testPin.name)) (listAuthenticators() as Authenticator[]).push(testPin);
+registerTestPin({ amr: ['otp'] });
 
 describe('step-up across applications', () => {
   let server: TestServer;

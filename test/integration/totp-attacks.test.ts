@@ -568,18 +568,17 @@ async function signIns(server: TestServer, app: RegisteredApp, person: Person, n
   return all;
 }
 
+/** A PostgreSQL server on `clock` with the password+TOTP application `name`, locking as `accountLocking` says. */
+async function startOnPostgres(clock: TestClock, name: string, accountLocking: Record<string, number>) {
+  const server = await startServer({ dialect: 'postgres', clock, overrides: { identity_mgt: { login_rate_limit: { max_requests: 10_000 }, account_locking: accountLocking } } });
+  return { server, app: await registerApp(server, { name, sequence: TWO_STEP }) };
+}
+
 describe('TOTP races on PostgreSQL (50 attempts allowed)', onPostgres, () => {
   let server: TestServer;
   let app: RegisteredApp;
   const clock = nearNowClock();
-  before(async () => {
-    server = await startServer({
-      dialect: 'postgres',
-      clock,
-      overrides: { identity_mgt: { login_rate_limit: { max_requests: 10_000 }, account_locking: { allowed_failed_attempts: 50 } } },
-    });
-    app = await registerApp(server, { name: 'two-step-races', sequence: TWO_STEP });
-  });
+  before(async () => { ({ server, app } = await startOnPostgres(clock, 'two-step-races', { allowed_failed_attempts: 50 })); });
   after(() => server?.close());
 
   test('one valid code sent by 20 sign-ins at once lets exactly one through', async () => {
@@ -616,14 +615,7 @@ describe('TOTP lockout on PostgreSQL (5 attempts allowed)', onPostgres, () => {
   let server: TestServer;
   let app: RegisteredApp;
   const clock = nearNowClock();
-  before(async () => {
-    server = await startServer({
-      dialect: 'postgres',
-      clock,
-      overrides: { identity_mgt: { login_rate_limit: { max_requests: 10_000 }, account_locking: { allowed_failed_attempts: 5, auto_unlock_after: 5 } } },
-    });
-    app = await registerApp(server, { name: 'two-step-lock', sequence: TWO_STEP });
-  });
+  before(async () => { ({ server, app } = await startOnPostgres(clock, 'two-step-lock', { allowed_failed_attempts: 5, auto_unlock_after: 5 })); });
   after(() => server?.close());
 
   test('20 wrong codes at once lock TOTP once; the lock holds for the right code, shows only after the password, spares the password, and unlock lifts it', async () => {
