@@ -1,8 +1,11 @@
 #!/usr/bin/env node
-// `npm start` builds first when dist/ is missing or older than any source file.
+// `npm start` builds first when dist/ is missing or older than any source file: the server
+// (tsc) and the admin console (Vite, scripts/build-console.mjs). Without the development
+// packages the console cannot be built; the server then starts without it and says so.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { buildConsoleIfNeeded } from './build-console.mjs';
 
 const newest = (dir) => readdirSync(dir).reduce((max, name) => {
   const path = join(dir, name);
@@ -15,4 +18,10 @@ if (built < newest('src')) {
   console.log('gatehouse: building (dist/ is missing or older than src/)…');
   const result = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
   if (result.status !== 0) process.exit(result.status ?? 1);
+}
+
+try {
+  if (await buildConsoleIfNeeded()) console.log('gatehouse: built the admin console (dist/console/)');
+} catch (err) {
+  console.warn(`gatehouse: the admin console was not built (${err.message}); the server runs without it`);
 }

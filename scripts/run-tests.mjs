@@ -4,6 +4,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { buildConsoleIfNeeded } from './build-console.mjs';
 
 const folders = process.argv.slice(2).length ? process.argv.slice(2) : ['unit', 'integration', 'e2e'];
 const files = [];
@@ -18,6 +19,15 @@ for (const folder of folders) walk(join('test', folder));
 if (!files.length) {
   console.error('no test files found');
   process.exit(1);
+}
+// The browser tests drive the built console: build it once here, not in each test file.
+if (folders.includes('e2e')) {
+  try {
+    await buildConsoleIfNeeded();
+  } catch (err) {
+    console.error(`building the admin console failed: ${err.message}`);
+    process.exit(1);
+  }
 }
 const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-timeout=180000', ...files], {
   stdio: 'inherit',

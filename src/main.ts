@@ -41,6 +41,7 @@ async function main(): Promise<void> {
     `Gatehouse is running on ${store.where}`,
     `  server:     ${base}/`,
     `  discovery:  ${first.tenant.issuer}/.well-known/openid-configuration`,
+    `  console:    ${base}/console`,
     `  admin API:  ${base}/api/server/v1/applications · users: ${base}/scim2/Users`,
   ];
   const smtp = config.output_adapter.email;

@@ -1,5 +1,6 @@
 // Our application ⇄ WSO2's ApplicationModel JSON (what the admin API speaks).
 import type { Application } from './application.js';
+import { isSystemApplication } from './console-application.js';
 
 export function toApplicationModel(app: Application, location: string) {
   return {
@@ -21,12 +22,13 @@ export function toApplicationModel(app: Application, location: string) {
     advancedConfigurations: { skipLoginConsent: true, skipLogoutConsent: false },
     managementScopes: app.managementScopes,
     isManagementApp: app.managementScopes.length > 0,
+    isSystemApp: isSystemApplication(app),
     self: location,
   };
 }
 
 export function toApplicationListItem(app: Application, location: string) {
-  return { id: app.id, name: app.name, description: app.description, clientId: app.clientId, self: location };
+  return { id: app.id, name: app.name, description: app.description, clientId: app.clientId, isSystemApp: isSystemApplication(app), self: location };
 }
 
 export function toOidcInbound(app: Application) {

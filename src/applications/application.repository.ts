@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database } from '../store/database.js';
 import type { ApplicationTable } from './application.table.js';
 
@@ -13,9 +13,22 @@ export const findApplicationByClientId = (db: Kysely<Database>, tenantId: string
 export const findApplicationByName = (db: Kysely<Database>, tenantId: string, name: string) =>
   db.selectFrom('application').selectAll().where('tenant_id', '=', tenantId).where('name', '=', name).executeTakeFirst();
 
-export async function listApplications(db: Kysely<Database>, tenantId: string, opts: { name?: string; offset: number; limit: number }) {
+/** `eq` is exact; the others ignore case (WSO2's sw, co, ew). */
+export interface NameFilter {
+  op: 'eq' | 'sw' | 'co' | 'ew';
+  value: string;
+}
+
+const likePattern = ({ op, value }: NameFilter): string => {
+  const escaped = value.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`);
+  return op === 'sw' ? `${escaped}%` : op === 'ew' ? `%${escaped}` : `%${escaped}%`;
+};
+
+export async function listApplications(db: Kysely<Database>, tenantId: string, opts: { name?: NameFilter; excludeClientId?: string; offset: number; limit: number }) {
   let q = db.selectFrom('application').where('tenant_id', '=', tenantId);
-  if (opts.name !== undefined) q = q.where('name', '=', opts.name);
+  if (opts.name?.op === 'eq') q = q.where('name', '=', opts.name.value);
+  else if (opts.name) q = q.where(sql<boolean>`lower(name) like ${likePattern(opts.name)} escape '\\'`);
+  if (opts.excludeClientId !== undefined) q = q.where('client_id', '!=', opts.excludeClientId);
   const total = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   const rows = await q.selectAll().orderBy('created_at').orderBy('name').offset(opts.offset).limit(opts.limit).execute();
   return { total: Number(total.n), rows };

@@ -12,6 +12,7 @@ import { toApplication, GRANT_TYPES, type Application, type OidcConfig, type Gra
 import { parseSequence } from './sequence.js';
 import { forgetApplications } from './application-cache.js';
 import { findAuthenticator } from '../authn/registry.js';
+import { refuseSystemDelete, refuseUnsafeSystemChange } from './console-application.js';
 
 function isEnabled(deps: Deps, name: string): boolean {
   const authenticator = findAuthenticator(name);
@@ -130,6 +131,7 @@ export async function getApplication(deps: Deps, tenantId: string, id: string): 
 export async function patchApplication(deps: Deps, tenantId: string, id: string, input: ApplicationInput): Promise<Application> {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) throw badRequest('the body must be a JSON object');
   const current = await getApplication(deps, tenantId, id);
+  refuseUnsafeSystemChange(current, input);
   const values: Partial<ApplicationRow> = { updated_at: epochSeconds(deps.clock) };
   if (input.name !== undefined) values.name = parseName(input.name);
   if (input.description !== undefined) {
@@ -156,7 +158,17 @@ export async function patchApplication(deps: Deps, tenantId: string, id: string,
 }
 
 export async function removeApplication(deps: Deps, tenantId: string, id: string): Promise<void> {
+  refuseSystemDelete(await getApplication(deps, tenantId, id));
   const result = await deleteApplication(deps.store.db, tenantId, id);
   forgetApplications(deps.store, tenantId);
   if (!result.numDeletedRows) throw notFound(`application ${id} not found`);
+}
+
+/** A new client secret; the old one stops working at once (tokens already issued stay valid). */
+export async function regenerateClientSecret(deps: Deps, tenantId: string, id: string): Promise<Application> {
+  const current = await getApplication(deps, tenantId, id);
+  if (current.oidc.publicClient) throw badRequest('a public client has no client secret to regenerate');
+  await updateApplication(deps.store.db, tenantId, id, { client_secret: deps.secrets.seal(randomToken(32)), updated_at: epochSeconds(deps.clock) });
+  forgetApplications(deps.store, tenantId);
+  return getApplication(deps, tenantId, id);
 }

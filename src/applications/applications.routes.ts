@@ -3,10 +3,11 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Deps } from '../deps.js';
 import { requireScope, type Caller } from '../access/caller.js';
 import { badRequest } from '../errors.js';
-import { listApplications } from './application.repository.js';
+import { listApplications, type NameFilter } from './application.repository.js';
 import { toApplication, type Application } from './application.js';
 import { toApplicationListItem, toApplicationModel, toOidcInbound } from './application-model.js';
-import { getApplication, patchApplication, registerApplication, removeApplication, parseOidc, type ApplicationInput } from './application.service.js';
+import { getApplication, patchApplication, registerApplication, removeApplication, parseOidc, regenerateClientSecret, type ApplicationInput } from './application.service.js';
+import { CONSOLE_CLIENT_ID } from './console-application.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { callerActor, changes, requestOrigin, toAuditValue, type AuditDetails, type AuditEventType } from '../audit/audit-event.js';
 
@@ -30,11 +31,18 @@ const changeDetails = (before: Application, after: Application): AuditDetails =>
   clientSecretChanged: before.clientSecret !== after.clientSecret,
 });
 
-function parseFilter(filter: string | undefined): string | undefined {
+function parseFilter(filter: string | undefined): NameFilter | undefined {
   if (filter === undefined || filter === '') return undefined;
-  const match = /^name\s+eq\s+(?:"([^"]*)"|(\S+))$/i.exec(filter.trim());
-  if (!match) throw badRequest('filter supports only: name eq <name>');
-  return match[1] ?? match[2];
+  const match = /^name\s+(eq|sw|co|ew)\s+(?:"([^"]*)"|(\S+))$/i.exec(filter.trim());
+  if (!match) throw badRequest('filter supports only: name eq|sw|co|ew <name>');
+  return { op: match[1]!.toLowerCase() as NameFilter['op'], value: match[2] ?? match[3]! };
+}
+
+/** System applications (the console's) are left out unless asked for: scripts that walk the list must not trip over them. */
+function parseExcludeSystem(value: string | undefined): boolean {
+  if (value === undefined || value === 'true') return true;
+  if (value === 'false') return false;
+  throw badRequest('excludeSystemPortals must be true or false');
 }
 
 function parsePaging(query: { limit?: string; offset?: string }) {
@@ -57,11 +65,12 @@ export function applicationRoutes(deps: Deps) {
       return reply.code(201).header('location', self).send(toApplicationModel(created, self));
     });
 
-    app.get<{ Querystring: { filter?: string; limit?: string; offset?: string } }>(PREFIX, async (request) => {
+    app.get<{ Querystring: { filter?: string; limit?: string; offset?: string; excludeSystemPortals?: string } }>(PREFIX, async (request) => {
       requireScope(request, 'internal_application_mgt_view');
       const { limit, offset } = parsePaging(request.query);
       const name = parseFilter(request.query.filter);
-      const { total, rows } = await listApplications(deps.store.db, request.tenant!.id, { name, limit, offset });
+      const excludeClientId = parseExcludeSystem(request.query.excludeSystemPortals) ? CONSOLE_CLIENT_ID : undefined;
+      const { total, rows } = await listApplications(deps.store.db, request.tenant!.id, { name, excludeClientId, limit, offset });
       return {
         totalResults: total,
         startIndex: offset + 1,
@@ -104,6 +113,15 @@ export function applicationRoutes(deps: Deps) {
       const before = await getApplication(deps, request.tenant!.id, request.params.id);
       const updated = await patchApplication(deps, request.tenant!.id, request.params.id, { inboundProtocolConfiguration: { oidc: request.body } });
       await audit(deps, request, caller, 'application_updated', updated, changeDetails(before, updated));
+      return toOidcInbound(updated);
+    });
+
+    // WSO2's name for it. The answer is the OIDC settings with the new secret.
+    app.post<{ Params: { id: string } }>(`${PREFIX}/:id/inbound-protocols/oidc/regenerate-secret`, async (request) => {
+      const caller = requireScope(request, 'internal_application_mgt_update');
+      const before = await getApplication(deps, request.tenant!.id, request.params.id);
+      const updated = await regenerateClientSecret(deps, request.tenant!.id, request.params.id);
+      await audit(deps, request, caller, 'application_updated', updated, { ...changeDetails(before, updated), secretRegenerated: true });
       return toOidcInbound(updated);
     });
   };

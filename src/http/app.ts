@@ -26,6 +26,7 @@ import { rewriteTenantUrl, type RoutedRequest } from './tenant-routing.js';
 import { securityHeaders } from './security-headers.js';
 import { errorHandler } from './error-handler.js';
 import { oidcMount } from './oidc-mount.js';
+import { consoleMount } from './console-mount.js';
 import { renderErrorPage } from '../ui/layout.js';
 
 export interface BuiltApp {
@@ -99,5 +100,6 @@ export async function buildApp(deps: Deps): Promise<BuiltApp> {
   await app.register(emailSenderRoutes(deps));
   await app.register(emailTemplateRoutes(deps));
   await app.register(auditLogRoutes(deps));
+  await app.register(consoleMount());
   return { app: app as unknown as FastifyInstance, providers };
 }

@@ -9,6 +9,8 @@ import { requireScope, type Caller } from '../access/caller.js';
 import { badRequest } from '../errors.js';
 import { createSender, getSender, listSenders, removeSender, replaceSender } from './email-sender.service.js';
 import { clearOutbox, listOutbox } from './email-outbox.repository.js';
+import { findEmailSender } from './email-sender.repository.js';
+import { serverSmtpSettings } from './smtp-settings.js';
 import { isMailbox } from './email-address.js';
 import { sendEmail } from './mailer.js';
 import { closeTransports } from './transports.js';
@@ -69,7 +71,10 @@ export function emailSenderRoutes(deps: Deps) {
       const rows = await listOutbox(deps.store.db, request.tenant!.id, { ...(request.query.to ? { to: request.query.to } : {}), limit }, {
         maxMessages: email.outbox_max_messages, retentionMs: email.outbox_retention_minutes * 60_000, nowMs: deps.clock.now().getTime(),
       });
+      // Where this tenant's mail goes now: the console shows the outbox only while it is used.
+      const delivery = await findEmailSender(deps.store.db, request.tenant!.id) ? 'tenant' : serverSmtpSettings(deps.config) ? 'server' : 'outbox';
       return {
+        delivery,
         count: rows.length,
         messages: rows.map((row) => ({
           id: row.id,

@@ -1,10 +1,31 @@
 // oidc-provider's persistence on our store: one table, the tenant id in every key.
 // Clients are not stored here: they are read from the applications table (client-metadata.ts).
 import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { Database } from '../store/database.js';
+import type { OidcModelTable } from './oidc-model.table.js';
 import type { Clock } from '../clock.js';
 import { epochSeconds } from '../clock.js';
+import { compileOnce } from '../store/compile-once.js';
+
+// The statements of every sign-in (about fifteen), compiled once: see compile-once.ts.
+const upsertQuery = compileOnce<'tenant' | 'kind' | 'id' | 'payload' | 'grant' | 'userCode' | 'uid' | 'account' | 'expires'>((db, p) => {
+  const row = { payload: p('payload'), grant_id: p('grant'), user_code: p('userCode'), uid: p('uid'), account_id: p('account'), expires_at: p('expires'), consumed_at: null };
+  return db.insertInto('oidc_model')
+    .values({ tenant_id: p('tenant'), kind: p('kind'), id: p('id'), ...row })
+    .onConflict((oc) => oc.columns(['tenant_id', 'kind', 'id']).doUpdateSet(row));
+});
+const findQuery = (column: 'id' | 'uid' | 'user_code') => compileOnce<'tenant' | 'kind' | 'value'>((db, p) =>
+  db.selectFrom('oidc_model').select(['payload', 'expires_at', 'consumed_at'])
+    .where('tenant_id', '=', p('tenant')).where('kind', '=', p('kind')).where(column, '=', p('value')));
+const findQueries = { id: findQuery('id'), uid: findQuery('uid'), user_code: findQuery('user_code') };
+const consumeQuery = compileOnce<'tenant' | 'kind' | 'id' | 'now'>((db, p) =>
+  db.updateTable('oidc_model').set({ consumed_at: p('now') })
+    .where('tenant_id', '=', p('tenant')).where('kind', '=', p('kind')).where('id', '=', p('id'))
+    .where('consumed_at', 'is', null)
+    .returning('grant_id'));
+const destroyQuery = compileOnce<'tenant' | 'kind' | 'id'>((db, p) =>
+  db.deleteFrom('oidc_model').where('tenant_id', '=', p('tenant')).where('kind', '=', p('kind')).where('id', '=', p('id')));
 
 export interface AdapterContext {
   db: Kysely<Database>;
@@ -22,23 +43,22 @@ export function adapterFactory(ctx: AdapterContext) {
     }
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
-      const row = {
+      await ctx.db.executeQuery(upsertQuery(ctx.db, {
+        tenant: ctx.tenantId,
+        kind: this.kind,
+        id,
         payload: JSON.stringify(payload),
-        grant_id: payload.grantId ?? null,
-        user_code: payload.userCode ?? null,
+        grant: payload.grantId ?? null,
+        userCode: payload.userCode ?? null,
         uid: payload.uid ?? null,
-        account_id: typeof payload.accountId === 'string' ? payload.accountId : null,
-        expires_at: expiresIn ? epochSeconds(ctx.clock) + expiresIn : null,
-        consumed_at: null,
-      };
-      await ctx.db.insertInto('oidc_model')
-        .values({ tenant_id: ctx.tenantId, kind: this.kind, id, ...row })
-        .onConflict((oc) => oc.columns(['tenant_id', 'kind', 'id']).doUpdateSet(row))
-        .execute();
+        account: typeof payload.accountId === 'string' ? payload.accountId : null,
+        expires: expiresIn ? epochSeconds(ctx.clock) + expiresIn : null,
+      }));
     }
 
     private async one(column: 'id' | 'uid' | 'user_code', value: string): Promise<AdapterPayload | undefined> {
-      const row = await this.base().select(['payload', 'expires_at', 'consumed_at']).where(column, '=', value).executeTakeFirst();
+      const { rows } = await ctx.db.executeQuery(findQueries[column](ctx.db, { tenant: ctx.tenantId, kind: this.kind, value }));
+      const row = rows[0] as Pick<Selectable<OidcModelTable>, 'payload' | 'expires_at' | 'consumed_at'> | undefined;
       if (!row) return undefined;
       if (row.expires_at !== null && Number(row.expires_at) <= epochSeconds(ctx.clock)) return undefined;
       const payload = JSON.parse(row.payload) as AdapterPayload;
@@ -58,11 +78,8 @@ export function adapterFactory(ctx: AdapterContext) {
     // refresh token, only one gets tokens. The loser is a replay: the grant's tokens are
     // revoked, as oidc-provider does for a sequential reuse (RFC 6749 §4.1.2).
     async consume(id: string): Promise<void> {
-      const spent = await ctx.db.updateTable('oidc_model').set({ consumed_at: epochSeconds(ctx.clock) })
-        .where('tenant_id', '=', ctx.tenantId).where('kind', '=', this.kind).where('id', '=', id)
-        .where('consumed_at', 'is', null)
-        .returning('grant_id').executeTakeFirst();
-      if (spent) return;
+      const { rows } = await ctx.db.executeQuery(consumeQuery(ctx.db, { tenant: ctx.tenantId, kind: this.kind, id, now: epochSeconds(ctx.clock) }));
+      if (rows.length) return;
       const row = await this.base().select('grant_id').where('id', '=', id).executeTakeFirst();
       if (row?.grant_id) {
         await this.revokeByGrantId(row.grant_id);
@@ -72,7 +89,7 @@ export function adapterFactory(ctx: AdapterContext) {
     }
 
     async destroy(id: string): Promise<void> {
-      await ctx.db.deleteFrom('oidc_model').where('tenant_id', '=', ctx.tenantId).where('kind', '=', this.kind).where('id', '=', id).execute();
+      await ctx.db.executeQuery(destroyQuery(ctx.db, { tenant: ctx.tenantId, kind: this.kind, id }));
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {

@@ -1,8 +1,8 @@
 // Moves SQLite's WAL checkpoints off the event loop. By default the connection that commits
 // copies the write-ahead log back into the database file every 1000 pages and fsyncs it:
-// with the sign-in load that was a 5–20 ms stall every ~130 writes, about half of all the
-// time spent in SQLite writes. A worker thread with its own connection checkpoints instead
-// (PASSIVE: it never blocks the server's reads and writes, and they never wait for it).
+// under the sign-in bench a 5–20 ms stall every ~130 writes, a third of the event loop's
+// time in SQLite. A worker thread with its own connection checkpoints instead (PASSIVE:
+// it never blocks the server's reads and writes, and they never wait for it).
 import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import type SQLite from 'better-sqlite3';
@@ -22,8 +22,17 @@ const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.module);
 const db = new Database(workerData.file, { fileMustExist: true });
 db.pragma('busy_timeout = 5000');
+let last = '';
 const timer = setInterval(() => {
-  try { db.pragma('wal_checkpoint(PASSIVE)'); } catch (err) { parentPort.postMessage(String(err && err.message || err)); }
+  try {
+    db.pragma('wal_checkpoint(PASSIVE)');
+    last = '';
+  } catch (err) {
+    // Reported once per kind of failure, not every interval.
+    const message = String((err && err.message) || err);
+    if (message !== last) parentPort.postMessage(message);
+    last = message;
+  }
 }, workerData.intervalMs);
 parentPort.on('message', () => { clearInterval(timer); db.close(); parentPort.close(); });
 `;
@@ -34,7 +43,10 @@ export interface Checkpointer {
 
 /** Starts the checkpoint worker for this file; on any failure SQLite's own checkpoints resume. */
 export function checkpointInBackground(sqlite: SQLite.Database, file: string, onProblem: (message: string) => void): Checkpointer {
+  let stopping = false;
   const fallback = (message: string) => {
+    if (stopping) return;
+    stopping = true;
     try { sqlite.pragma(`wal_autocheckpoint = ${SQLITE_DEFAULT_PAGES}`); } catch { /* closed already */ }
     onProblem(message);
   };
@@ -47,10 +59,9 @@ export function checkpointInBackground(sqlite: SQLite.Database, file: string, on
     workerData: { module: createRequire(import.meta.url).resolve('better-sqlite3'), file, intervalMs: INTERVAL_MS },
   });
   worker.unref();
-  let stopping = false;
   worker.on('message', (message: string) => onProblem(`background checkpoint failed: ${message}`));
-  worker.on('error', (err) => fallback(`background checkpoints stopped: ${err.message}`));
-  worker.on('exit', (code) => { if (!stopping) fallback(`background checkpoints stopped (worker exit ${code})`); });
+  worker.on('error', (err) => fallback(`background checkpoints stopped, the server's connection checkpoints again: ${err.message}`));
+  worker.on('exit', (code) => fallback(`background checkpoints stopped (worker exit ${code}), the server's connection checkpoints again`));
   return {
     async stop() {
       if (stopping) return;

@@ -4,7 +4,8 @@ import { ADMIN_ROLE } from '../users/user.js';
 import { createUser } from '../users/user.service.js';
 import { findUserByUsername } from '../users/user.repository.js';
 import { generatePassword } from '../users/password.js';
-import { createTenant, resolveTenant } from './tenant.service.js';
+import { allTenants, createTenant, resolveTenant } from './tenant.service.js';
+import { ensureConsoleApplication } from '../applications/console-application.js';
 import { DEFAULT_TENANT, type Tenant } from './tenant.js';
 
 export interface BootstrapResult {
@@ -18,7 +19,12 @@ export interface BootstrapResult {
 
 export async function bootstrap(deps: Deps): Promise<BootstrapResult> {
   const existing = await resolveTenant(deps, DEFAULT_TENANT);
-  if (existing) return { tenant: existing, firstStart: false };
+  if (existing) {
+    // Tenants made before the console existed get its application; the others get its
+    // fixed settings back (a changed base_url moves its callback).
+    for (const tenant of await allTenants(deps)) await ensureConsoleApplication(deps, tenant, { audit: true });
+    return { tenant: existing, firstStart: false };
+  }
   const tenant = await createTenant(deps, DEFAULT_TENANT, 'Gatehouse');
   const admin = deps.config.super_admin;
   if (!admin.create_admin_account) return { tenant, firstStart: true };

@@ -9,6 +9,7 @@ import { ADMIN_ROLE, type User } from '../users/user.js';
 import { isUniqueViolation } from '../store/unique-violation.js';
 import { findTenantByDomain, insertTenant, listTenants } from './tenant.repository.js';
 import { createSigningKey } from './signing-keys.js';
+import { ensureConsoleApplication } from '../applications/console-application.js';
 import { toTenant, TENANT_DOMAIN, type Tenant } from './tenant.js';
 
 export interface OwnerInput {
@@ -36,7 +37,9 @@ export async function createTenant(deps: Deps, domain: string, displayName: stri
     throw err;
   }
   await createSigningKey(deps.store.db, deps.secrets, row.id, now);
-  return toTenant(row, deps.config.server.base_url);
+  const tenant = toTenant(row, deps.config.server.base_url);
+  await ensureConsoleApplication(deps, tenant, { audit: false });
+  return tenant;
 }
 
 export async function createTenantWithOwner(deps: Deps, domain: string, owner: OwnerInput): Promise<{ tenant: Tenant; owner: User }> {

@@ -66,16 +66,26 @@ export async function updateTotpParameters(deps: Deps, tenantId: string, body: u
   return { ...serverTotpParameters(deps), ...overrides } as TotpParameters;
 }
 
-/** Each parameter with its value, where the value comes from, the server value and a sentence. */
+/**
+ * Each parameter with its value, where the value comes from, the server value, a sentence,
+ * and what values it takes (type, min/max, oneOf), so a form can offer only valid ones.
+ */
 export async function describeTotpParameters(deps: Deps, tenantId: string) {
   const server = serverTotpParameters(deps);
   const tenant = await tenantTotpOverrides(deps, tenantId);
-  return (Object.keys(DECLARED) as Name[]).map((name) => ({
-    name,
-    value: tenant[name] ?? server[name],
-    source: name in tenant ? 'tenant' : 'server',
-    serverValue: server[name],
-    default: DECLARED[name].default,
-    description: DECLARED[name].description,
-  }));
+  return (Object.keys(DECLARED) as Name[]).map((name) => {
+    const { type, min, max, oneOf } = DECLARED[name];
+    return {
+      name,
+      value: tenant[name] ?? server[name],
+      source: name in tenant ? 'tenant' : 'server',
+      serverValue: server[name],
+      default: DECLARED[name].default,
+      description: DECLARED[name].description,
+      type,
+      ...(min !== undefined ? { min } : {}),
+      ...(max !== undefined ? { max } : {}),
+      ...(oneOf ? { oneOf } : {}),
+    };
+  });
 }

@@ -1,0 +1,86 @@
+// Users through SCIM 2.0 (/scim2/Users: list, create, read, delete) and the per-user admin
+// API (/api/server/v1/users/{id}/…: TOTP state, reset, unlock, sign out everywhere).
+import { api } from '../../api/client';
+
+const SCIM = { root: '/scim2' } as const;
+const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
+
+export interface ScimUser {
+  id: string;
+  userName: string;
+  name?: { givenName?: string; familyName?: string; formatted?: string };
+  emails?: Array<{ value: string; primary?: boolean }>;
+  roles?: Array<{ value: string }>;
+  meta: { created: string; lastModified: string };
+}
+
+export interface ScimUserList {
+  totalResults: number;
+  startIndex: number;
+  itemsPerPage: number;
+  Resources: ScimUser[];
+}
+
+export type TotpStatus = 'none' | 'pending' | 'active';
+
+export interface TotpState {
+  userId: string;
+  username: string;
+  status: TotpStatus;
+  pendingReplacement: boolean;
+  locked: boolean;
+  /** ISO time; null while locked means until an administrator unlocks. */
+  lockedUntil: string | null;
+  enrolledAt: string | null;
+  algorithm: string | null;
+  digits: number | null;
+  period: number | null;
+  backupCodesRemaining: number;
+}
+
+export interface NewUser {
+  userName: string;
+  email: string;
+  givenName: string;
+  familyName: string;
+  password: string;
+}
+
+const opts = (signal?: AbortSignal) => (signal ? { signal } : {});
+const userPath = (id: string, tail = '') => `/users/${encodeURIComponent(id)}${tail}`;
+
+export const listUsers = (query: { username: string; startIndex: number; count: number }, signal?: AbortSignal) =>
+  api.get<ScimUserList>('/Users', {
+    ...SCIM,
+    query: {
+      // SCIM's filter quotes the value; quotes and backslashes inside are escaped as it expects.
+      filter: query.username ? `userName eq "${query.username.replace(/["\\]/g, '\\$&')}"` : undefined,
+      startIndex: query.startIndex,
+      count: query.count,
+    },
+    ...opts(signal),
+  });
+
+export const getUser = (id: string, signal?: AbortSignal) => api.get<ScimUser>(`/Users/${encodeURIComponent(id)}`, { ...SCIM, ...opts(signal) });
+export const deleteUser = (id: string) => api.delete(`/Users/${encodeURIComponent(id)}`, SCIM);
+
+export function createUser(user: NewUser): Promise<ScimUser> {
+  const formatted = [user.givenName.trim(), user.familyName.trim()].filter(Boolean).join(' ');
+  return api.post<ScimUser>('/Users', {
+    schemas: [USER_SCHEMA],
+    userName: user.userName.trim(),
+    password: user.password,
+    ...(formatted ? { name: { givenName: user.givenName.trim() || undefined, familyName: user.familyName.trim() || undefined, formatted } } : {}),
+    ...(user.email.trim() ? { emails: [{ value: user.email.trim(), primary: true }] } : {}),
+  }, SCIM);
+}
+
+export const getTotpState = (id: string, signal?: AbortSignal) => api.get<TotpState>(userPath(id, '/totp'), opts(signal));
+export const resetTotp = (id: string) => api.delete<{ removed: boolean; revoked: number }>(userPath(id, '/totp'));
+export const unlockUser = (id: string) => api.post<{ factor: string; wasLocked: string[]; revoked: number }>(userPath(id, '/unlock'));
+export const signOutEverywhere = (id: string) => api.post<{ revoked: number }>(userPath(id, '/sign-out'));
+
+export const displayName = (u: ScimUser): string | undefined =>
+  u.name?.formatted || [u.name?.givenName, u.name?.familyName].filter(Boolean).join(' ') || undefined;
+export const primaryEmail = (u: ScimUser): string | undefined => (u.emails?.find((e) => e.primary) ?? u.emails?.[0])?.value;
+export const isAdmin = (u: ScimUser): boolean => Boolean(u.roles?.some((r) => r.value === 'admin'));
