@@ -43,7 +43,7 @@ export function TenantsPage() {
               <tr key={t.id}>
                 <th scope="row">{t.domain}{t.name !== t.domain ? <span className="event-meta">{t.name}</span> : null}</th>
                 <td><code>{t.issuer}</code></td>
-                <td className="row-actions"><a className="button button-small" href={consoleUrlOf(t)}>Open console<span className="sr-only"> of {t.domain}</span></a></td>
+                <td><a className="button button-small" href={consoleUrlOf(t)}>Open console<span className="sr-only"> of {t.domain}</span></a></td>
               </tr>
             ))}
           </tbody>

@@ -24,7 +24,7 @@ function summary(e: AuditEvent): string[] {
 
 export function AuditEventTable({ events, caption, showUser = true }: { events: readonly AuditEvent[]; caption: string; showUser?: boolean }) {
   return (
-    <table className="table">
+    <table className="table audit-table">
       <caption className="sr-only">{caption}</caption>
       <thead>
         <tr>
