@@ -13,7 +13,7 @@ import { startServer, basicAuth, ADMIN, type TestServer } from '../helpers/test-
 import { api, createScimUser, registerApp, type RegisteredApp } from '../helpers/api.js';
 import { launchChromium } from '../helpers/chromium.js';
 import { TWO_STEP, manualClock, secretFromPage, codeAt, startTwoStep, submitCode } from '../helpers/totp.js';
-import { axeProblems, descriptionOf, ensureConsoleBuilt, expectToast, horizontalOverflow, newConsolePage, signInToConsole } from '../helpers/console-browser.js';
+import { axeProblems, descriptionOf, ensureConsoleBuilt, expectToast, horizontalOverflow, signedInConsolePage } from '../helpers/console-browser.js';
 import { AUDIT_EVENT_TYPES } from '../../src/audit/audit-event.js';
 
 const PASSWORD = 'lenas long password';
@@ -39,9 +39,7 @@ describe('admin console: users, audit log, TOTP settings, email, tenants (Chromi
       startServer({ clock, overrides: { identity_mgt: { login_rate_limit: { max_requests: 1000 } } } }),
     ]);
     app = await registerApp(server, { name: 'Two-step app', sequence: TWO_STEP });
-    admin = await newConsolePage(browser);
-    await signInToConsole(admin.page, server.url, ADMIN.username, ADMIN.password);
-    await admin.page.getByRole('heading', { level: 1, name: 'Service Providers' }).waitFor();
+    admin = await signedInConsolePage(browser, server.url, ADMIN.username, ADMIN.password);
   });
   after(async () => {
     await admin?.context.close();

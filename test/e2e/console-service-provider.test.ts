@@ -8,43 +8,22 @@
 // both stores in test/integration/.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startServer, ADMIN, type TestServer } from '../helpers/test-server.js';
 import { api, createScimUser } from '../helpers/api.js';
 import { launchChromium } from '../helpers/chromium.js';
+import { axeProblems, ensureConsoleBuilt, expectToast, horizontalOverflow, newConsolePage, signedInConsolePage, signInToConsole } from '../helpers/console-browser.js';
 import { exchange } from '../helpers/oidc-authorize.js';
 import { manualClock, secretFromPage, codeAt, startTwoStep, submitCode } from '../helpers/totp.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SCREENSHOT = `${ROOT}docs/images/console-authentication-steps.png`;
-const AXE_SOURCE = readFileSync(`${ROOT}node_modules/axe-core/axe.min.js`, 'utf8');
 const TINA = { userName: 'tina', password: 'tinas long password' };
 const OLGA = { userName: 'olga', password: 'olgas long password' };
 const REDIRECT_URI = 'http://localhost:8787/callback';
-
-/** The console as the server serves it (the test runner builds it; this covers a lone run). */
-function ensureConsoleBuilt(): void {
-  const built = spawnSync(process.execPath, ['scripts/build-console.mjs'], { cwd: ROOT, encoding: 'utf8' });
-  assert.equal(built.status, 0, `building the console failed: ${built.stderr}`);
-}
-
-async function newPage(browser: Browser, viewport = { width: 1280, height: 900 }): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport });
-  context.setDefaultTimeout(15_000);
-  return { context, page: await context.newPage() };
-}
-
-/** Opens the console, which sends the browser to the real login page, and signs in there. */
-async function signIn(page: Page, server: TestServer, username: string, password: string): Promise<void> {
-  await page.goto(`${server.url}/console/`);
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
 
 async function dismissToasts(page: Page): Promise<void> {
   const dismiss = page.getByRole('button', { name: 'Dismiss' });
@@ -55,38 +34,10 @@ async function dismissToasts(page: Page): Promise<void> {
  * Does `action` and waits for the toast that confirms it, failing with the page's error
  * when there is one instead. Older toasts are dismissed first, so only this action's counts.
  */
-async function expectToast(page: Page, text: RegExp, action: () => Promise<void>): Promise<void> {
+async function expectToastAfter(page: Page, text: RegExp, action: () => Promise<void>): Promise<void> {
   await dismissToasts(page);
   await action();
-  const toast = page.getByRole('status').filter({ hasText: text });
-  const problem = page.getByRole('alert');
-  const shown = toast.first().waitFor();
-  const failed = problem.first().waitFor();
-  // The loser of the race times out later: its rejection is expected, not an error.
-  shown.catch(() => undefined);
-  failed.catch(() => undefined);
-  await Promise.race([shown, failed]);
-  if (await problem.count()) assert.fail(`the page shows an error instead of ${text}: ${await problem.first().innerText()}`);
-}
-
-/** axe-core in the page (evaluated, so the console's CSP, which forbids inline scripts, does not stop it). */
-async function axeProblems(page: Page): Promise<string[]> {
-  await page.evaluate(AXE_SOURCE);
-  const violations = await page.evaluate(async () => {
-    // Runs in the page; the project's tsconfig has no DOM types.
-    const axe = (globalThis as unknown as { axe: { run(options: unknown): Promise<{ passes: unknown[]; violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
-    const result = await axe.run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } });
-    return { passed: result.passes.length, list: result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')).slice(0, 3) })) };
-  });
-  assert.ok(violations.passed > 10, `axe ran its checks (${violations.passed} passed)`);
-  return violations.list.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.targets.join(', ')}`);
-}
-
-async function horizontalOverflow(page: Page): Promise<number> {
-  return page.evaluate(() => {
-    const root = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document.documentElement;
-    return root.scrollWidth - root.clientWidth;
-  });
+  await expectToast(page, text);
 }
 
 /** The README's picture of the steps: the whole page in one view, without toasts. */
@@ -128,9 +79,7 @@ describe('admin console: Service Providers (Chromium)', () => {
     [browser, server] = await Promise.all([launchChromium(), startServer({ clock })]);
     await createScimUser(server, { ...TINA, email: 'tina@example.com' });
     await createScimUser(server, { ...OLGA, email: 'olga@example.com' });
-    admin = await newPage(browser);
-    await signIn(admin.page, server, ADMIN.username, ADMIN.password);
-    await admin.page.getByRole('heading', { level: 1, name: 'Service Providers' }).waitFor();
+    admin = await signedInConsolePage(browser, server.url, ADMIN.username, ADMIN.password);
   });
   after(async () => {
     await admin?.context.close();
@@ -153,7 +102,7 @@ describe('admin console: Service Providers (Chromium)', () => {
     assert.ok(await step1.getByLabel('Use subject identifier from this step').isChecked());
     assert.ok(await step1.getByLabel('Use attributes from this step').isChecked());
     assert.equal(await step2.getByLabel('Use subject identifier from this step').isChecked(), false);
-    await expectToast(page, /updated/, () => page.getByRole('button', { name: 'Update', exact: true }).click());
+    await expectToastAfter(page, /updated/, () => page.getByRole('button', { name: 'Update', exact: true }).click());
 
     if (!existsSync(SCREENSHOT) || process.env.GATEHOUSE_UPDATE_SCREENSHOTS === '1') await saveScreenshot(page);
 
@@ -169,7 +118,7 @@ describe('admin console: Service Providers (Chromium)', () => {
     // Inbound Authentication Configuration → OAuth/OpenID Connect: the callback, then the client key and secret.
     await page.getByRole('button', { name: 'Inbound Authentication Configuration' }).click();
     await page.getByLabel('Callback URLs').fill(REDIRECT_URI);
-    await expectToast(page, /updated/, () => page.getByRole('button', { name: 'Update', exact: true }).click());
+    await expectToastAfter(page, /updated/, () => page.getByRole('button', { name: 'Update', exact: true }).click());
     const clientId = await page.getByLabel('OAuth Client Key', { exact: true }).inputValue();
     const clientSecret = await page.getByLabel('Client Secret', { exact: true }).inputValue();
     assert.ok(clientId.length >= 20 && clientSecret.length >= 40, 'the page shows the client key and secret');
@@ -184,7 +133,7 @@ describe('admin console: Service Providers (Chromium)', () => {
     assert.deepEqual([...(claims.amr as string[])].sort(), ['mfa', 'otp', 'pwd']);
 
     // Regenerate Secret: confirmed in a dialog; the page shows the new secret, the old one no longer works.
-    await expectToast(page, /new client secret/, async () => {
+    await expectToastAfter(page, /new client secret/, async () => {
       await page.getByRole('button', { name: 'Regenerate Secret' }).click();
       await page.getByRole('dialog').getByRole('button', { name: 'Regenerate Secret' }).click();
     });
@@ -227,7 +176,7 @@ describe('admin console: Service Providers (Chromium)', () => {
     await page.getByText('Showing 1–10 of 11').waitFor();
     await page.getByRole('button', { name: 'Next page' }).click();
     await page.getByText('Showing 11–11 of 11').waitFor();
-    await expectToast(page, /deleted/, async () => {
+    await expectToastAfter(page, /deleted/, async () => {
       await page.getByRole('button', { name: 'Delete Bulk 11' }).click();
       await page.getByRole('dialog').getByRole('button', { name: 'Delete', exact: true }).click();
     });
@@ -277,13 +226,10 @@ describe('admin console: Service Providers (Chromium)', () => {
     assert.equal(created.status, 201, JSON.stringify(created.body));
     assert.equal(await admin.page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Tenants' }).count(), 1, 'the super administrator has Tenants');
 
-    const tenantAdmin = await newPage(browser);
+    const tenantAdmin = await newConsolePage(browser);
     try {
       const { page } = tenantAdmin;
-      await page.goto(`${server.url}/t/acme.com/console/`);
-      await page.getByLabel('Username').fill(owner.username);
-      await page.getByLabel('Password').fill(owner.password);
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await signInToConsole(page, `${server.url}/t/acme.com`, owner.username, owner.password);
       await page.getByRole('heading', { level: 1, name: 'Service Providers' }).waitFor();
       assert.equal(new URL(page.url()).pathname, '/t/acme.com/console/service-providers');
       assert.match(await page.getByRole('banner').innerText(), /acme\.com/);
@@ -298,9 +244,9 @@ describe('admin console: Service Providers (Chromium)', () => {
   });
 
   it('an ordinary user who signs in gets "You do not have administrator access" and a token without admin scopes', async () => {
-    const user = await newPage(browser);
+    const user = await newConsolePage(browser);
     try {
-      await signIn(user.page, server, OLGA.userName, OLGA.password);
+      await signInToConsole(user.page, server.url, OLGA.userName, OLGA.password);
       await user.page.getByRole('heading', { level: 1, name: 'You do not have administrator access' }).waitFor();
       assert.equal(await user.page.getByRole('navigation').count(), 0, 'no console navigation');
       assert.deepEqual(await axeProblems(user.page), []);

@@ -31,6 +31,14 @@ export async function signInToConsole(page: Page, baseUrl: string, username: str
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
+/** A fresh page signed in to the console, waiting on the page it opens first (Service Providers). */
+export async function signedInConsolePage(browser: Browser, baseUrl: string, username: string, password: string): Promise<{ context: BrowserContext; page: Page }> {
+  const opened = await newConsolePage(browser);
+  await signInToConsole(opened.page, baseUrl, username, password);
+  await opened.page.getByRole('heading', { level: 1, name: 'Service Providers' }).waitFor();
+  return opened;
+}
+
 /** Waits for the toast that confirms an action, failing with the page's error when one shows instead. */
 export async function expectToast(page: Page, text: RegExp): Promise<string> {
   const toast = page.locator('.toasts').getByText(text);

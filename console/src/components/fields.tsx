@@ -25,33 +25,45 @@ export function FormAlert({ message }: { message: string | undefined }) {
   return <div className="form-alert" role="alert">{message}</div>;
 }
 
-export function TextField({ label, hint, error, className, ...input }: FieldText & InputHTMLAttributes<HTMLInputElement>) {
+/** The ids a control and its hint and error share, and the attributes that tie them together. */
+function useFieldIds(ownId: string | undefined, hint: ReactNode, error: string | undefined) {
   const generated = useId();
-  const id = input.id ?? generated;
+  const id = ownId ?? generated;
   const hintId = hint ? `${id}-hint` : undefined;
   const errorId = error ? `${id}-error` : undefined;
+  const control = { id, 'aria-invalid': error ? true : undefined, 'aria-describedby': describedBy(hintId, errorId) } as const;
+  return { id, hintId, errorId, control };
+}
+
+/** Label, hint, the control, then its error: the layout of every field but checkboxes and radios. */
+function StackedField({ id, hintId, errorId, label, hint, error, required, className, children }: FieldText & {
+  id: string; hintId: string | undefined; errorId: string | undefined; required?: boolean | undefined; className?: string | undefined; children: ReactNode;
+}) {
   return (
     <div className={`field ${className ?? ''}`}>
-      <label htmlFor={id}>{label}{input.required ? <span className="required" aria-hidden="true"> *</span> : null}</label>
+      <label htmlFor={id}>{label}{required ? <span className="required" aria-hidden="true"> *</span> : null}</label>
       {hint ? <p id={hintId} className="hint">{hint}</p> : null}
-      <input {...input} id={id} aria-invalid={error ? true : undefined} aria-describedby={describedBy(hintId, errorId)} />
+      {children}
       <FieldError id={errorId} message={error} />
     </div>
   );
 }
 
-export function TextAreaField({ label, hint, error, className, ...input }: FieldText & TextareaHTMLAttributes<HTMLTextAreaElement>) {
-  const generated = useId();
-  const id = input.id ?? generated;
-  const hintId = hint ? `${id}-hint` : undefined;
-  const errorId = error ? `${id}-error` : undefined;
+export function TextField({ label, hint, error, className, ...input }: FieldText & InputHTMLAttributes<HTMLInputElement>) {
+  const ids = useFieldIds(input.id, hint, error);
   return (
-    <div className={`field ${className ?? ''}`}>
-      <label htmlFor={id}>{label}{input.required ? <span className="required" aria-hidden="true"> *</span> : null}</label>
-      {hint ? <p id={hintId} className="hint">{hint}</p> : null}
-      <textarea {...input} id={id} aria-invalid={error ? true : undefined} aria-describedby={describedBy(hintId, errorId)} />
-      <FieldError id={errorId} message={error} />
-    </div>
+    <StackedField {...ids} label={label} hint={hint} error={error} required={input.required} className={className}>
+      <input {...input} {...ids.control} />
+    </StackedField>
+  );
+}
+
+export function TextAreaField({ label, hint, error, className, ...input }: FieldText & TextareaHTMLAttributes<HTMLTextAreaElement>) {
+  const ids = useFieldIds(input.id, hint, error);
+  return (
+    <StackedField {...ids} label={label} hint={hint} error={error} required={input.required} className={className}>
+      <textarea {...input} {...ids.control} />
+    </StackedField>
   );
 }
 
@@ -62,30 +74,21 @@ export interface Option {
 }
 
 export function SelectField({ label, hint, error, options, className, ...select }: FieldText & { options: readonly Option[] } & SelectHTMLAttributes<HTMLSelectElement>) {
-  const generated = useId();
-  const id = select.id ?? generated;
-  const hintId = hint ? `${id}-hint` : undefined;
-  const errorId = error ? `${id}-error` : undefined;
+  const ids = useFieldIds(select.id, hint, error);
   return (
-    <div className={`field ${className ?? ''}`}>
-      <label htmlFor={id}>{label}</label>
-      {hint ? <p id={hintId} className="hint">{hint}</p> : null}
-      <select {...select} id={id} aria-invalid={error ? true : undefined} aria-describedby={describedBy(hintId, errorId)}>
+    <StackedField {...ids} label={label} hint={hint} error={error} className={className}>
+      <select {...select} {...ids.control}>
         {options.map((o) => <option key={o.value} value={o.value} disabled={o.disabled}>{o.label}</option>)}
       </select>
-      <FieldError id={errorId} message={error} />
-    </div>
+    </StackedField>
   );
 }
 
 export function CheckboxField({ label, hint, error, className, ...input }: FieldText & Omit<InputHTMLAttributes<HTMLInputElement>, 'type'>) {
-  const generated = useId();
-  const id = input.id ?? generated;
-  const hintId = hint ? `${id}-hint` : undefined;
-  const errorId = error ? `${id}-error` : undefined;
+  const { id, hintId, errorId, control } = useFieldIds(input.id, hint, error);
   return (
     <div className={`check ${className ?? ''}`}>
-      <input {...input} id={id} type="checkbox" aria-invalid={error ? true : undefined} aria-describedby={describedBy(hintId, errorId)} />
+      <input {...input} {...control} type="checkbox" />
       <label htmlFor={id}>{label}</label>
       {hint ? <p id={hintId} className="hint">{hint}</p> : null}
       <FieldError id={errorId} message={error} />
@@ -94,9 +97,7 @@ export function CheckboxField({ label, hint, error, className, ...input }: Field
 }
 
 export function RadioField({ label, hint, className, children, ...input }: FieldText & { children?: ReactNode } & Omit<InputHTMLAttributes<HTMLInputElement>, 'type'>) {
-  const generated = useId();
-  const id = input.id ?? generated;
-  const hintId = hint ? `${id}-hint` : undefined;
+  const { id, hintId } = useFieldIds(input.id, hint, undefined);
   return (
     <div className={`check ${className ?? ''}`}>
       <input {...input} id={id} type="radio" aria-describedby={hintId} />

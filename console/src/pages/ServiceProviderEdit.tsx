@@ -12,13 +12,14 @@ import { useLoad } from '../api/use-load';
 import { messageOf } from '../api/client';
 import { Link, navigate } from '../router';
 import {
-  deleteApplication, getApplication, getOidcInbound, listAuthenticators, patchApplication, regenerateSecret,
+  getApplication, getOidcInbound, listAuthenticators, patchApplication, regenerateSecret,
   type Application, type AuthenticatorInfo, type OidcInbound,
 } from '../features/service-providers/api';
 import { changesBetween, draftOf, isDirty, patchOf, type Draft } from '../features/service-providers/draft';
 import { placeError, type Area, type PlacedErrors } from '../features/service-providers/errors';
 import { InboundSection } from '../features/service-providers/InboundSection';
 import { AuthenticationSection } from '../features/service-providers/AuthenticationSection';
+import { useDeleteServiceProvider } from '../features/service-providers/use-delete-service-provider';
 import type { PageProps } from '../routes';
 
 interface Loaded {
@@ -64,6 +65,7 @@ function Editor({ initial }: { initial: Loaded }) {
   const [regenerating, setRegenerating] = useState(false);
   const confirm = useConfirm();
   const toast = useToast();
+  const deleteServiceProvider = useDeleteServiceProvider();
 
   const changes = changesBetween(saved, draft);
   const dirty = isDirty(changes);
@@ -119,20 +121,7 @@ function Editor({ initial }: { initial: Loaded }) {
   };
 
   const remove = async () => {
-    const ok = await confirm({
-      title: `Delete service provider "${app.name}"?`,
-      message: <p>Users can no longer sign in to this application, and its client key and secret stop working at once. This cannot be undone.</p>,
-      confirmLabel: 'Delete',
-      danger: true,
-    });
-    if (!ok) return;
-    try {
-      await deleteApplication(app.id);
-      toast.show(`Service provider "${app.name}" deleted.`);
-      await navigate('/service-providers', { force: true });
-    } catch (err) {
-      toast.show(`"${app.name}" was not deleted: ${messageOf(err)}`, 'error');
-    }
+    if (await deleteServiceProvider(app)) await navigate('/service-providers', { force: true });
   };
 
   return (

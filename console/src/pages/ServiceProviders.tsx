@@ -2,30 +2,22 @@
 import { useState, type FormEvent } from 'react';
 import { Page, EmptyState, Loading, LoadError } from '../components/page';
 import { TextField } from '../components/fields';
-import { useConfirm } from '../components/confirm';
-import { useToast } from '../components/toast';
+import { Pager, pageOf, pagedPath } from '../components/pager';
 import { useLoad } from '../api/use-load';
-import { messageOf } from '../api/client';
 import { Link, navigate } from '../router';
-import { deleteApplication, listApplications, type ApplicationListItem } from '../features/service-providers/api';
+import { listApplications, type ApplicationListItem } from '../features/service-providers/api';
+import { useDeleteServiceProvider } from '../features/service-providers/use-delete-service-provider';
 import type { PageProps } from '../routes';
 
 const PAGE_SIZE = 10;
 
-const listPath = (search: string, page: number) => {
-  const query = new URLSearchParams();
-  if (search) query.set('search', search);
-  if (page > 1) query.set('page', String(page));
-  const text = query.toString();
-  return `/service-providers${text ? `?${text}` : ''}`;
-};
+const listPath = (search: string, page: number) => pagedPath('/service-providers', { name: 'search', value: search }, page);
 
 export function ServiceProvidersPage({ query }: PageProps) {
   const search = query.get('search') ?? '';
-  const page = Math.max(1, Number.parseInt(query.get('page') ?? '1', 10) || 1);
+  const page = pageOf(query);
   const [typed, setTyped] = useState(search);
-  const confirm = useConfirm();
-  const toast = useToast();
+  const deleteServiceProvider = useDeleteServiceProvider();
   const list = useLoad((signal) => listApplications({ search, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE }, signal), [search, page]);
 
   const submitSearch = (event: FormEvent) => {
@@ -34,29 +26,14 @@ export function ServiceProvidersPage({ query }: PageProps) {
   };
 
   const remove = async (app: ApplicationListItem) => {
-    const ok = await confirm({
-      title: `Delete service provider "${app.name}"?`,
-      message: <p>Users can no longer sign in to this application, and its client key and secret stop working at once. This cannot be undone.</p>,
-      confirmLabel: 'Delete',
-      danger: true,
-    });
-    if (!ok) return;
-    try {
-      await deleteApplication(app.id);
-      toast.show(`Service provider "${app.name}" deleted.`);
-      const lastOnPage = (list.data?.applications.length ?? 0) === 1 && page > 1;
-      if (lastOnPage) void navigate(listPath(search, page - 1), { replace: true });
-      else list.reload();
-    } catch (err) {
-      toast.show(`"${app.name}" was not deleted: ${messageOf(err)}`, 'error');
-    }
+    if (!(await deleteServiceProvider(app))) return;
+    const lastOnPage = (list.data?.applications.length ?? 0) === 1 && page > 1;
+    if (lastOnPage) void navigate(listPath(search, page - 1), { replace: true });
+    else list.reload();
   };
 
   const data = list.data;
   const total = data?.totalResults ?? 0;
-  const first = total === 0 ? 0 : (page - 1) * PAGE_SIZE + 1;
-  const last = Math.min(total, page * PAGE_SIZE);
-  const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
   const onlySystem = data !== undefined && !search && data.applications.every((a) => a.isSystemApp) && page === 1;
 
   return (
@@ -110,16 +87,7 @@ export function ServiceProvidersPage({ query }: PageProps) {
               </tbody>
             </table>
           ) : null}
-          {total > 0 ? (
-            <nav className="pager" aria-label="Pages of service providers">
-              <p>Showing {first}–{last} of {total}</p>
-              {pages > 1 ? <div>
-                <button type="button" className="button" disabled={page <= 1} onClick={() => void navigate(listPath(search, page - 1))}>Previous page</button>
-                <span className="pager-page">Page {page} of {pages}</span>
-                <button type="button" className="button" disabled={page >= pages} onClick={() => void navigate(listPath(search, page + 1))}>Next page</button>
-              </div> : null}
-            </nav>
-          ) : null}
+          <Pager label="Pages of service providers" page={page} pageSize={PAGE_SIZE} total={total} last={Math.min(total, page * PAGE_SIZE)} pathOf={(p) => listPath(search, p)} />
         </>
       ) : null}
     </Page>

@@ -4,6 +4,7 @@
 import { useState, type FormEvent } from 'react';
 import { Page, EmptyState, Loading, LoadError } from '../components/page';
 import { TextField } from '../components/fields';
+import { Pager, pageOf, pagedPath } from '../components/pager';
 import { useLoad } from '../api/use-load';
 import { useSession } from '../auth/session-store';
 import { Link, navigate } from '../router';
@@ -16,17 +17,11 @@ import '../features/shared/admin-pages.css';
 
 const PAGE_SIZE = 10;
 
-const listPath = (username: string, page: number) => {
-  const query = new URLSearchParams();
-  if (username) query.set('username', username);
-  if (page > 1) query.set('page', String(page));
-  const text = query.toString();
-  return `/users${text ? `?${text}` : ''}`;
-};
+const listPath = (username: string, page: number) => pagedPath('/users', { name: 'username', value: username }, page);
 
 export function UsersPage({ query }: PageProps) {
   const username = query.get('username') ?? '';
-  const page = Math.max(1, Number.parseInt(query.get('page') ?? '1', 10) || 1);
+  const page = pageOf(query);
   const [typed, setTyped] = useState(username);
   const { session } = useSession();
   const remove = useDeleteUser();
@@ -46,9 +41,6 @@ export function UsersPage({ query }: PageProps) {
 
   const data = list.data;
   const total = data?.totalResults ?? 0;
-  const first = total === 0 ? 0 : (page - 1) * PAGE_SIZE + 1;
-  const last = Math.min(total, (page - 1) * PAGE_SIZE + (data?.Resources.length ?? 0));
-  const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
 
   return (
     <Page title="Users" actions={<Link className="button button-primary" to="/users/add">Add user</Link>}>
@@ -102,16 +94,7 @@ export function UsersPage({ query }: PageProps) {
               </tbody>
             </table>
           )}
-          {total > 0 ? (
-            <nav className="pager" aria-label="Pages of users">
-              <p>Showing {first}–{last} of {total}</p>
-              {pages > 1 ? <div>
-                <button type="button" className="button" disabled={page <= 1} onClick={() => void navigate(listPath(username, page - 1))}>Previous page</button>
-                <span className="pager-page">Page {page} of {pages}</span>
-                <button type="button" className="button" disabled={page >= pages} onClick={() => void navigate(listPath(username, page + 1))}>Next page</button>
-              </div> : null}
-            </nav>
-          ) : null}
+          <Pager label="Pages of users" page={page} pageSize={PAGE_SIZE} total={total} last={Math.min(total, (page - 1) * PAGE_SIZE + data.Resources.length)} pathOf={(p) => listPath(username, p)} />
         </>
       ) : null}
     </Page>

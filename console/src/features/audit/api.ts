@@ -1,21 +1,11 @@
 // The security audit log (GET /api/server/v1/audit-logs): newest first, filtered by user,
 // type and time, paged by an opaque cursor (nextCursor of one page fetches the next).
 import { api } from '../../api/client';
+// Types of the server's answers come from the server's source (type-only: erased from the
+// bundle), so a change there shows up in the console's typecheck.
+import type { AuditEventView } from '../../../../src/audit/audit.service.js';
 
-export interface AuditEvent {
-  id: string;
-  at: string;
-  type: string;
-  outcome: 'success' | 'failure';
-  actor: { kind: string; id: string | null; username: string | null };
-  user: { id: string; username: string | null } | null;
-  clientId: string | null;
-  step: number | null;
-  factor: string | null;
-  ip: string | null;
-  userAgent: string | null;
-  details: Record<string, unknown>;
-}
+export type AuditEvent = AuditEventView;
 
 export interface AuditPage {
   count: number;

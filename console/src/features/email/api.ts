@@ -2,22 +2,17 @@
 // one sender named EmailPublisher), a test send, the development outbox, and the email
 // templates by type and locale with the server's preview.
 import { api } from '../../api/client';
+// Types of the server's answers come from the server's source (type-only: erased from the
+// bundle), so a change there shows up in the console's typecheck.
+import type { EmailSenderView, Property } from '../../../../src/notifications/email-sender.js';
 
 const SENDERS = '/notification-senders/email';
 export const SENDER_NAME = 'EmailPublisher';
 
-export interface SenderProperty { key: string; value: string }
+export type SenderProperty = Property;
 
-export interface Sender {
-  name: string;
-  smtpServerHost: string;
-  smtpPort: number;
-  fromAddress: string;
-  userName: string;
-  /** The password is write-only: the API only says whether one is stored. */
-  passwordSet: boolean;
-  properties: SenderProperty[];
-}
+/** The password is write-only: the API only says whether one is stored. */
+export type Sender = EmailSenderView;
 
 export interface SenderInput {
   name: string;

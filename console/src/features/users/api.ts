@@ -1,6 +1,9 @@
 // Users through SCIM 2.0 (/scim2/Users: list, create, read, delete) and the per-user admin
 // API (/api/server/v1/users/{id}/…: TOTP state, reset, unlock, sign out everywhere).
 import { api } from '../../api/client';
+// Types of the server's answers come from the server's source (type-only: erased from the
+// bundle), so a change there shows up in the console's typecheck.
+import type { UserTotpStateView } from '../../../../src/authn/user-admin.service.js';
 
 const SCIM = { root: '/scim2' } as const;
 const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
@@ -21,22 +24,8 @@ export interface ScimUserList {
   Resources: ScimUser[];
 }
 
-export type TotpStatus = 'none' | 'pending' | 'active';
-
-export interface TotpState {
-  userId: string;
-  username: string;
-  status: TotpStatus;
-  pendingReplacement: boolean;
-  locked: boolean;
-  /** ISO time; null while locked means until an administrator unlocks. */
-  lockedUntil: string | null;
-  enrolledAt: string | null;
-  algorithm: string | null;
-  digits: number | null;
-  period: number | null;
-  backupCodesRemaining: number;
-}
+/** GET /users/{id}/totp; lockedUntil null while locked means until an administrator unlocks. */
+export type TotpState = UserTotpStateView;
 
 export interface NewUser {
   userName: string;
