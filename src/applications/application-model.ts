@@ -1,4 +1,5 @@
 // Our application ⇄ WSO2's ApplicationModel JSON (what the admin API speaks).
+import { ADMIN_SCOPES } from '../access/admin-scopes.js';
 import type { Application } from './application.js';
 import { isSystemApplication } from './console-application.js';
 
@@ -21,7 +22,8 @@ export function toApplicationModel(app: Application, location: string) {
     authenticationSequence: app.sequence,
     advancedConfigurations: { skipLoginConsent: true, skipLogoutConsent: false },
     managementScopes: app.managementScopes,
-    isManagementApp: app.managementScopes.length > 0,
+    // internal_login alone (self-service) does not make a management application.
+    isManagementApp: app.managementScopes.some((s) => ADMIN_SCOPES.includes(s)),
     isSystemApp: isSystemApplication(app),
     self: location,
   };
