@@ -10,7 +10,7 @@ import { epochSeconds } from '../clock.js';
 import type { Authenticator, FormInput, Page, StepContext, StepOutcome } from './authenticator.js';
 import { findAuthenticator } from './registry.js';
 import { nextStep, amrFor, acrFor } from './sequence-policy.js';
-import { lockState, recordFailure, recordSuccess } from './regulation.js';
+import { checkLock, lockState, recordFailure, recordSuccess } from './regulation.js';
 import { auditSignIn, stepWhere } from '../audit/sign-in-audit.js';
 import { availableOptions, chooserPage } from './chooser.js';
 
@@ -52,8 +52,17 @@ function done(state: FlowState): Set<string> {
   return new Set([...Object.keys(state.fromSession), ...Object.keys(state.completed), ...state.skipped]);
 }
 
+// One request asks for the user several times (the step, then the next one): load it once.
+const loadedUsers = new WeakMap<FlowInput, User>();
+
 async function knownUser(flow: FlowInput): Promise<User | undefined> {
-  return flow.state.userId ? getUser(flow.deps, flow.tenant.id, flow.state.userId).catch(() => undefined) : undefined;
+  const id = flow.state.userId;
+  if (!id) return undefined;
+  const cached = loadedUsers.get(flow);
+  if (cached?.id === id) return cached;
+  const user = await getUser(flow.deps, flow.tenant.id, id).catch(() => undefined);
+  if (user) loadedUsers.set(flow, user);
+  return user;
 }
 
 type Current =
@@ -140,7 +149,7 @@ export async function submit(flow: FlowInput, stepId: number, input: FormInput):
   const ctx: StepContext = { ...base, user };
 
   const counts = user !== undefined && await regulated(authenticator, ctx);
-  const lock = counts && user ? await lockState(deps, tenant.id, user.id, authenticator.name) : { locked: false };
+  const lock = counts && user ? await checkLock(deps, tenant.id, user.id, authenticator.name) : { locked: false, lockedUntil: null, clean: false };
   const refuseLocked = async (values?: Record<string, string>) => {
     deps.logger.warn({ event: 'login_refused_locked', tenantId: tenant.id, userId: user!.id, factor: authenticator.name }, 'attempt on a locked account');
     await auditSignIn(flow, { type: 'login_failed', user, step: stepId, factor: authenticator.name, details: { reason: 'account_locked' } });
@@ -159,13 +168,14 @@ export async function submit(flow: FlowInput, stepId: number, input: FormInput):
     await auditSignIn(flow, { type: 'login_failed', user, step: stepId, factor: authenticator.name, details: { reason: outcome.error.code } });
     return advance(flow, outcome.error.message, outcome.values);
   }
-  const next = await apply(flow, stepId, authenticator, outcome, ctx);
+  const noFailures = lock.clean === true && outcome.kind === 'success' && outcome.user.id === user?.id;
+  const next = await apply(flow, stepId, authenticator, outcome, ctx, noFailures);
   if (!next) return advance(flow);
   return next.kind === 'page' ? { ...next, multiOption: step.multiOption } : next;
 }
 
 /** Records a step's outcome; returns what to show, or undefined to go on to the next step. */
-async function apply(flow: FlowInput, stepId: number, authenticator: Authenticator, outcome: StepOutcome, ctx: StepContext): Promise<FlowResult | undefined> {
+async function apply(flow: FlowInput, stepId: number, authenticator: Authenticator, outcome: StepOutcome, ctx: StepContext, noFailures = false): Promise<FlowResult | undefined> {
   switch (outcome.kind) {
     case 'page':
       return { kind: 'page', stepId, authenticator: authenticator.name, page: outcome.page, error: ctx.error };
@@ -180,8 +190,10 @@ async function apply(flow: FlowInput, stepId: number, authenticator: Authenticat
       if (flow.state.userId && outcome.user.id !== flow.state.userId) {
         return { kind: 'error', title: 'Sign-in failed', message: 'Every step of a sign-in must be completed by the same user. Start again.' };
       }
-      await recordSuccess(flow.deps, flow.tenant.id, outcome.user.id, authenticator.name);
+      // The lock check just found no failure on record: nothing to clear (one statement less per sign-in).
+      if (!noFailures) await recordSuccess(flow.deps, flow.tenant.id, outcome.user.id, authenticator.name);
       flow.state.userId = outcome.user.id;
+      loadedUsers.set(flow, outcome.user);
       delete flow.state.scratch?.[authenticator.name];
       const factor = outcome.method ? `${authenticator.name}/${outcome.method}` : authenticator.name;
       flow.state.completed[factor] = epochSeconds(flow.deps.clock);

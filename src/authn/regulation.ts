@@ -16,15 +16,20 @@ export interface LockState {
 const LOCKED_FOREVER = 253402300799; // 9999-12-31: auto-unlock disabled
 
 export async function lockState(deps: Deps, tenantId: string, userId: string, factor: string): Promise<LockState> {
-  if (!deps.config.identity_mgt.account_locking.enable_account_locking) return { locked: false, lockedUntil: null };
+  const { locked, lockedUntil } = await checkLock(deps, tenantId, userId, factor);
+  return { locked, lockedUntil };
+}
+
+/** lockState, and whether no failure is on record at all (so a success has nothing to clear). */
+export async function checkLock(deps: Deps, tenantId: string, userId: string, factor: string): Promise<LockState & { clean: boolean }> {
+  if (!deps.config.identity_mgt.account_locking.enable_account_locking) return { locked: false, lockedUntil: null, clean: false };
   const row = await deps.store.db.selectFrom('login_failure').select(['locked_until'])
     .where('tenant_id', '=', tenantId).where('user_id', '=', userId).where('factor', '=', factor).executeTakeFirst();
   const until = row?.locked_until == null ? null : Number(row.locked_until);
-  if (until !== null && until > epochSeconds(deps.clock)) return { locked: true, lockedUntil: until === LOCKED_FOREVER ? null : until };
-  return { locked: false, lockedUntil: null };
+  if (until !== null && until > epochSeconds(deps.clock)) return { locked: true, lockedUntil: until === LOCKED_FOREVER ? null : until, clean: false };
+  return { locked: false, lockedUntil: null, clean: row === undefined };
 }
 
-/** Counts one failure; locks the factor when the count reaches the allowed number. */
 /** `where`: the sign-in's application, client address and user agent, for the lockout's audit event. */
 export async function recordFailure(deps: Deps, tenantId: string, userId: string, factor: string, where: AuditWhere = {}): Promise<LockState> {
   const policy = deps.config.identity_mgt.account_locking;
