@@ -144,7 +144,15 @@ export async function signIn(agent: Agent, t: SignInTarget, totpCode?: () => str
 }
 
 /** K clients for `seconds`; counts the sign-ins that completed inside the window. */
-export async function runLoad(target: SignInTarget, clients: number, seconds: number): Promise<LoadResult> {
+export function runLoad(target: SignInTarget, clients: number, seconds: number): Promise<LoadResult> {
+  return runClients(clients, seconds, async () => (agent) => signIn(agent, target));
+}
+
+/**
+ * K clients, each running `next()`'s sign-in back to back for `seconds`. `next` picks what
+ * to sign in with (and may wait for it); only the sign-in itself is timed.
+ */
+export async function runClients(clients: number, seconds: number, next: () => Promise<(agent: Agent) => Promise<void>>): Promise<LoadResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: clients * 2 });
   const latencies: number[] = [];
   let failed = 0;
@@ -153,9 +161,10 @@ export async function runLoad(target: SignInTarget, clients: number, seconds: nu
   const deadline = start + seconds * 1000;
   await Promise.all(Array.from({ length: clients }, async () => {
     while (performance.now() < deadline) {
+      const attempt = await next();
       const began = performance.now();
       try {
-        await signIn(agent, target);
+        await attempt(agent);
         const ended = performance.now();
         if (ended <= deadline) latencies.push(ended - began);
       } catch (err) {

@@ -2,13 +2,11 @@
 // protection), so the bench signs in many users, each at most once per 30-second step.
 // The users and their TOTP secrets are written straight into the store (with the server's
 // encryption key), as if each had enrolled earlier: provisioning is not what is measured.
-import { Agent } from 'node:http';
-import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
 import { openStore } from '../src/store/connect.js';
 import { createSecretBox, loadEncryptionKey } from '../src/crypto/secret-box.js';
 import { base32Encode, generateSecret, totp, timeStep } from '../src/otp/index.js';
-import { signIn, type LoadResult, type SignInTarget } from './signin-load.js';
+import { runClients, signIn, type LoadResult, type SignInTarget } from './signin-load.js';
 
 const PERIOD = 30;
 
@@ -71,30 +69,10 @@ class UserPool {
 }
 
 /** K clients for `seconds` of password + TOTP sign-ins; as runLoad, with the second step. */
-export async function runTotpLoad(target: SignInTarget, users: TotpUser[], clients: number, seconds: number): Promise<LoadResult> {
+export function runTotpLoad(target: SignInTarget, users: TotpUser[], clients: number, seconds: number): Promise<LoadResult> {
   const pool = new UserPool(users);
-  const agent = new Agent({ keepAlive: true, maxSockets: clients * 2 });
-  const latencies: number[] = [];
-  let failed = 0;
-  let firstError: string | undefined;
-  const start = performance.now();
-  const deadline = start + seconds * 1000;
-  await Promise.all(Array.from({ length: clients }, async () => {
-    while (performance.now() < deadline) {
-      const user = await pool.take();
-      const began = performance.now();
-      try {
-        await signIn(agent, { ...target, username: user.username }, () => totp(user.secret, Date.now() / 1000, { algorithm: 'SHA1', digits: 6, period: PERIOD }));
-        const ended = performance.now();
-        if (ended <= deadline) latencies.push(ended - began);
-      } catch (err) {
-        failed += 1;
-        firstError ??= (err as Error).message;
-      }
-    }
-  }));
-  agent.destroy();
-  latencies.sort((a, b) => a - b);
-  const pct = (p: number) => latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]! : NaN;
-  return { clients, seconds, completed: latencies.length, failed, perSecond: latencies.length / seconds, p50Ms: pct(0.5), p95Ms: pct(0.95), firstError };
+  return runClients(clients, seconds, async () => {
+    const user = await pool.take();
+    return (agent) => signIn(agent, { ...target, username: user.username }, () => totp(user.secret, Date.now() / 1000, { algorithm: 'SHA1', digits: 6, period: PERIOD }));
+  });
 }
