@@ -27,6 +27,19 @@ interface Scratch {
   backupCodeOffer?: OfferState;
 }
 
+// The engine asks regulated() and then start() or handle() within one request; the
+// sign-in's scratch object lives exactly that long (it is re-read from the interaction on
+// every request), so it keys one read of the tenant's parameters per request.
+const requestParameters = new WeakMap<object, Promise<TotpParameters>>();
+function parametersFor(ctx: StepContext): Promise<TotpParameters> {
+  let params = requestParameters.get(ctx.scratch);
+  if (!params) {
+    params = totpParameters(ctx.deps, ctx.tenant.id);
+    requestParameters.set(ctx.scratch, params);
+  }
+  return params;
+}
+
 const offersEmail = (ctx: StepContext, params: TotpParameters): boolean =>
   params.AllowSendingVerificationCodeByEmail && emailOf(ctx.user!) !== undefined;
 
@@ -91,13 +104,13 @@ export const totpAuthenticator = {
   enabled: (config) => config.authentication.authenticator.totp.enable,
 
   async regulated(ctx) {
-    return (await totpParameters(ctx.deps, ctx.tenant.id)).EnableAccountLockingForFailedAttempts;
+    return (await parametersFor(ctx)).EnableAccountLockingForFailedAttempts;
   },
 
   async start(ctx) {
     const offer = (ctx.scratch as Scratch).backupCodeOffer;
     if (offer) return { kind: 'page', page: await showOffer(ctx, offer) };
-    return enrollOrVerify(ctx, await totpParameters(ctx.deps, ctx.tenant.id));
+    return enrollOrVerify(ctx, await parametersFor(ctx));
   },
 
   async handle(ctx, input: FormInput) {
@@ -108,7 +121,7 @@ export const totpAuthenticator = {
       const next = await answerOffer(ctx, offer, input);
       return next === 'done' ? { kind: 'success', user } : { kind: 'page', page: next };
     }
-    const params = await totpParameters(ctx.deps, ctx.tenant.id);
+    const params = await parametersFor(ctx);
     if (input.sendToken !== undefined) return requestEmail(ctx, params);
     const code = (input.token ?? '').trim();
     if (!code) return { kind: 'failure', error: { code: 'code_missing', message: 'Enter the code your authenticator app shows.' } };
