@@ -79,17 +79,28 @@ async function call(server: RunningServer, auth: string, method: string, path: s
   return JSON.parse(text) as Record<string, unknown>;
 }
 
-/** An application and a user, registered the way an administrator would (REST API, SCIM). */
-async function provision(server: RunningServer, adminPassword: string): Promise<SignInTarget> {
-  const auth = `Basic ${Buffer.from(`admin:${adminPassword}`).toString('base64')}`;
-  const redirectUri = 'http://localhost:8787/callback';
+const REDIRECT_URI = 'http://localhost:8787/callback';
+const adminAuth = (adminPassword: string) => `Basic ${Buffer.from(`admin:${adminPassword}`).toString('base64')}`;
+
+/** Registers an application whose sequence runs `authenticators` in order; returns its client credentials. */
+async function registerBenchApp(server: RunningServer, auth: string, name: string, authenticators: string[]) {
   const app = await call(server, auth, 'POST', '/api/server/v1/applications', {
-    name: 'bench-app',
-    description: 'npm run bench',
-    inboundProtocolConfiguration: { oidc: { grantTypes: ['authorization_code', 'refresh_token'], callbackURLs: [redirectUri], publicClient: false } },
-    authenticationSequence: { type: 'USER_DEFINED', steps: [{ id: 1, options: [{ idp: 'LOCAL', authenticator: 'basic' }] }], subjectStepId: 1, attributeStepId: 1 },
+    name,
+    description: `npm run bench: ${authenticators.join(' then ')}`,
+    inboundProtocolConfiguration: { oidc: { grantTypes: ['authorization_code', 'refresh_token'], callbackURLs: [REDIRECT_URI], publicClient: false } },
+    authenticationSequence: {
+      type: 'USER_DEFINED', subjectStepId: 1, attributeStepId: 1,
+      steps: authenticators.map((authenticator, i) => ({ id: i + 1, options: [{ idp: 'LOCAL', authenticator }] })),
+    },
   });
   const oidc = await call(server, auth, 'GET', `/api/server/v1/applications/${String(app.id)}/inbound-protocols/oidc`, undefined);
+  return { clientId: String(oidc.clientId), clientSecret: String(oidc.clientSecret) };
+}
+
+/** An application and a user, registered the way an administrator would (REST API, SCIM). */
+async function provision(server: RunningServer, adminPassword: string): Promise<SignInTarget> {
+  const auth = adminAuth(adminPassword);
+  const client = await registerBenchApp(server, auth, 'bench-app', ['basic']);
   const password = `bench-${randomBytes(9).toString('base64url')}`;
   await call(server, auth, 'POST', '/scim2/Users', {
     schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
@@ -98,23 +109,12 @@ async function provision(server: RunningServer, adminPassword: string): Promise<
     name: { givenName: 'Bench', familyName: 'User' },
     emails: [{ value: 'bench.user@example.com', primary: true }],
   }, 'application/scim+json');
-  return { url: server.url, clientId: String(oidc.clientId), clientSecret: String(oidc.clientSecret), redirectUri, username: 'bench.user', password };
+  return { url: server.url, ...client, redirectUri: REDIRECT_URI, username: 'bench.user', password };
 }
 
 /** A second application whose sequence is password then TOTP, for the same users. */
 async function provisionTotpApp(server: RunningServer, adminPassword: string, target: SignInTarget): Promise<SignInTarget> {
-  const auth = `Basic ${Buffer.from(`admin:${adminPassword}`).toString('base64')}`;
-  const app = await call(server, auth, 'POST', '/api/server/v1/applications', {
-    name: 'bench-totp-app',
-    description: 'npm run bench: password + TOTP',
-    inboundProtocolConfiguration: { oidc: { grantTypes: ['authorization_code'], callbackURLs: [target.redirectUri], publicClient: false } },
-    authenticationSequence: {
-      type: 'USER_DEFINED', subjectStepId: 1, attributeStepId: 1,
-      steps: [{ id: 1, options: [{ idp: 'LOCAL', authenticator: 'basic' }] }, { id: 2, options: [{ idp: 'LOCAL', authenticator: 'totp' }] }],
-    },
-  });
-  const oidc = await call(server, auth, 'GET', `/api/server/v1/applications/${String(app.id)}/inbound-protocols/oidc`, undefined);
-  return { ...target, clientId: String(oidc.clientId), clientSecret: String(oidc.clientSecret) };
+  return { ...target, ...await registerBenchApp(server, adminAuth(adminPassword), 'bench-totp-app', ['basic', 'totp']) };
 }
 
 async function benchStore(store: StoreResult['store']): Promise<StoreResult> {

@@ -42,16 +42,18 @@ export type SendOutcome =
   | { sent: true; state: EmailCodeState; validFor: string }
   | { sent: false; message: string };
 
-/** "30 seconds", "1 minute", "10 minutes" (rounded down: never promise more than there is). */
-export function duration(seconds: number): string {
+/**
+ * "30 seconds", "1 minute", "10 minutes". Validity rounds down (never promise more time
+ * than there is); a wait rounds up (never invite a retry that will be refused).
+ */
+export function duration(seconds: number, round: 'down' | 'up' = 'down'): string {
   if (seconds < 90) return seconds === 1 ? '1 second' : `${seconds} seconds`;
-  const minutes = Math.floor(seconds / 60);
+  const minutes = round === 'up' ? Math.ceil(seconds / 60) : Math.floor(seconds / 60);
   return minutes === 1 ? '1 minute' : `${minutes} minutes`;
 }
 
-const waitMessage = (seconds: number) => seconds < 90
-  ? `You can ask for another email in ${seconds} ${seconds === 1 ? 'second' : 'seconds'}. Meanwhile you can use your authenticator app.`
-  : `You can ask for another email in ${Math.ceil(seconds / 60)} minutes. Meanwhile you can use your authenticator app.`;
+const waitMessage = (seconds: number) =>
+  `You can ask for another email in ${duration(seconds, 'up')}. Meanwhile you can use your authenticator app.`;
 
 export async function sendEmailCode(ctx: StepContext, user: User, digits: number): Promise<SendOutcome> {
   const { deps, tenant } = ctx;
