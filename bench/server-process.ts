@@ -16,6 +16,8 @@ export interface ServerOptions {
   env?: Record<string, string>;
   /** The entry point to run; dist/main.js unless comparing another build. */
   main?: string;
+  /** Options for node itself, before the entry point (e.g. --cpu-prof). */
+  nodeArgs?: string[];
 }
 
 /** CPU seconds a process has used so far: its main (event-loop) thread and all others. */
@@ -81,7 +83,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   };
   const started = performance.now();
   // cwd is the data dir, so a gatehouse.toml in the repository cannot change the run.
-  const child: ChildProcess = spawn(process.execPath, [options.main ?? DEFAULT_MAIN], { cwd: options.dataDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), options.main ?? DEFAULT_MAIN], { cwd: options.dataDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
   let exited: number | null | undefined;

@@ -6,8 +6,9 @@ import type { AuditEventTable } from './audit-event.table.js';
 
 export type AuditEventRow = Selectable<AuditEventTable>;
 
-export async function insertAuditEvent(db: Kysely<Database>, row: Insertable<AuditEventTable>): Promise<void> {
-  await db.insertInto('audit_event').values(row).execute();
+/** One statement for all the rows (a sign-in's last step and its completion are written together). */
+export async function insertAuditEvents(db: Kysely<Database>, rows: Array<Insertable<AuditEventTable>>): Promise<void> {
+  if (rows.length) await db.insertInto('audit_event').values(rows).execute();
 }
 
 /** Where the previous page ended: the last row's time and id. */

@@ -4,7 +4,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Deps } from '../deps.js';
 import { findUserById } from '../users/user.repository.js';
-import { insertAuditEvent, purgeAuditEventsBefore, type AuditEventRow } from './audit-event.repository.js';
+import type { Insertable } from 'kysely';
+import { insertAuditEvents, purgeAuditEventsBefore, type AuditEventRow } from './audit-event.repository.js';
+import type { AuditEventTable } from './audit-event.table.js';
 import type { AuditEvent, AuditValue } from './audit-event.js';
 
 const LIMITS = { id: 255, name: 255, factor: 64, ip: 64, userAgent: 512, string: 1000, details: 16_000, array: 100, depth: 6 } as const;
@@ -76,33 +78,46 @@ async function usernameOf(deps: Deps, event: AuditEvent): Promise<string | undef
 }
 
 /** Appends one event; logs (never throws) when it cannot. */
-export async function recordAudit(deps: Deps, event: AuditEvent): Promise<void> {
+export function recordAudit(deps: Deps, event: AuditEvent): Promise<void> {
+  return recordAudits(deps, [event]);
+}
+
+/** Appends the events in one statement; logs (never throws) when it cannot. */
+export async function recordAudits(deps: Deps, events: AuditEvent[]): Promise<void> {
   try {
-    const actor = event.actor ?? { kind: 'anonymous' };
-    const username = await usernameOf(deps, event);
-    // The user acting on themselves (signing in, self-service) is named like the subject.
-    const actorName = actor.username ?? (actor.kind === 'user' && actor.id === event.user?.id ? username : undefined);
-    await insertAuditEvent(deps.store.db, {
-      tenant_id: event.tenantId,
-      id: auditId(),
-      at: deps.clock.now().getTime(),
-      type: event.type,
-      outcome: event.outcome ?? 'success',
-      actor_kind: actor.kind,
-      actor_id: clip(actor.id, LIMITS.id),
-      actor_name: clip(actorName, LIMITS.name),
-      user_id: clip(event.user?.id, LIMITS.id),
-      username: clip(username, LIMITS.name),
-      client_id: clip(event.clientId, LIMITS.id),
-      step: event.step ?? null,
-      factor: clip(event.factor, LIMITS.factor),
-      ip: clip(event.origin?.ip, LIMITS.ip),
-      user_agent: clip(event.origin?.userAgent, LIMITS.userAgent),
-      details: scrubDetails(event.details),
-    });
+    const rows = [];
+    for (const event of events) rows.push(await auditRow(deps, event));
+    await insertAuditEvents(deps.store.db, rows);
   } catch (err) {
-    deps.logger.error({ event: 'audit_write_failed', tenantId: event.tenantId, auditType: event.type, userId: event.user?.id, error: (err as Error).message }, 'could not write an audit event');
+    for (const event of events) {
+      deps.logger.error({ event: 'audit_write_failed', tenantId: event.tenantId, auditType: event.type, userId: event.user?.id, error: (err as Error).message }, 'could not write an audit event');
+    }
   }
+}
+
+async function auditRow(deps: Deps, event: AuditEvent): Promise<Insertable<AuditEventTable>> {
+  const actor = event.actor ?? { kind: 'anonymous' };
+  const username = await usernameOf(deps, event);
+  // The user acting on themselves (signing in, self-service) is named like the subject.
+  const actorName = actor.username ?? (actor.kind === 'user' && actor.id === event.user?.id ? username : undefined);
+  return {
+    tenant_id: event.tenantId,
+    id: auditId(),
+    at: deps.clock.now().getTime(),
+    type: event.type,
+    outcome: event.outcome ?? 'success',
+    actor_kind: actor.kind,
+    actor_id: clip(actor.id, LIMITS.id),
+    actor_name: clip(actorName, LIMITS.name),
+    user_id: clip(event.user?.id, LIMITS.id),
+    username: clip(username, LIMITS.name),
+    client_id: clip(event.clientId, LIMITS.id),
+    step: event.step ?? null,
+    factor: clip(event.factor, LIMITS.factor),
+    ip: clip(event.origin?.ip, LIMITS.ip),
+    user_agent: clip(event.origin?.userAgent, LIMITS.userAgent),
+    details: scrubDetails(event.details),
+  };
 }
 
 /** Deletes events older than [audit] retention_days (0 keeps them forever); run periodically. */

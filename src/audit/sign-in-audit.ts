@@ -3,7 +3,8 @@
 // StepContext) already hold these, so callers pass that object as it is.
 import type { Deps } from '../deps.js';
 import type { AuditDetails, AuditWhere } from './audit-event.js';
-import { recordAudit } from './audit.service.js';
+import { recordAudits } from './audit.service.js';
+import type { AuditEvent } from './audit-event.js';
 
 export interface SignInScope {
   deps: Deps;
@@ -29,9 +30,18 @@ export const stepWhere = (scope: SignInScope): AuditWhere => ({ clientId: scope.
  * success's actor is the user it proved.
  */
 export function auditSignIn(scope: SignInScope, event: SignInEvent): Promise<void> {
+  return auditSignIns(scope, [event]);
+}
+
+/** Records several events of one request in one statement. */
+export function auditSignIns(scope: SignInScope, events: SignInEvent[]): Promise<void> {
+  return recordAudits(scope.deps, events.map((event) => auditEvent(scope, event)));
+}
+
+function auditEvent(scope: SignInScope, event: SignInEvent): AuditEvent {
   const failed = event.type === 'login_failed' || event.type === 'totp_code_replayed';
   const user = event.user ? { id: event.user.id, ...(event.user.username ? { username: event.user.username } : {}) } : undefined;
-  return recordAudit(scope.deps, {
+  return {
     tenantId: scope.tenant.id,
     type: event.type,
     outcome: failed ? 'failure' : 'success',
@@ -42,5 +52,5 @@ export function auditSignIn(scope: SignInScope, event: SignInEvent): Promise<voi
     ...(event.factor !== undefined ? { factor: event.factor } : {}),
     origin: { ip: scope.clientIp, userAgent: scope.userAgent },
     ...(event.details ? { details: event.details } : {}),
-  });
+  };
 }

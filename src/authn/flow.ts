@@ -11,7 +11,7 @@ import type { Authenticator, FormInput, Page, StepContext, StepOutcome } from '.
 import { findAuthenticator } from './registry.js';
 import { nextStep, amrFor, acrFor } from './sequence-policy.js';
 import { checkLock, lockState, recordFailure, recordSuccess } from './regulation.js';
-import { auditSignIn, stepWhere } from '../audit/sign-in-audit.js';
+import { auditSignIn, auditSignIns, stepWhere, type SignInEvent } from '../audit/sign-in-audit.js';
 import { availableOptions, chooserPage } from './chooser.js';
 
 /** Serialisable state of one login, kept in the provider's interaction. */
@@ -33,7 +33,11 @@ export interface FlowState {
 export type FlowResult =
   /** `multiOption`: the step has other options, so the page offers to choose again. */
   | { kind: 'page'; stepId: number; authenticator: string; page: Page; error?: string; multiOption?: boolean }
-  | { kind: 'done'; userId: string; amr: string[]; acr: string; authTime: number; factors: Record<string, number> }
+  /**
+   * `events`: audit events of this request not yet written, for the caller to write with
+   * the sign-in's own (one statement); `username` when this request loaded the user.
+   */
+  | { kind: 'done'; userId: string; username?: string; amr: string[]; acr: string; authTime: number; factors: Record<string, number>; events: SignInEvent[] }
   | { kind: 'error'; title: string; message: string };
 
 export interface FlowInput {
@@ -99,8 +103,31 @@ async function regulated(authenticator: Authenticator, ctx: StepContext): Promis
   return authenticator.regulated ? authenticator.regulated(ctx) : true;
 }
 
+// A step's success is written with whatever the request writes next: with the sign-in's
+// completion when it was the last step (see settle).
+const pendingEvents = new WeakMap<FlowInput, SignInEvent[]>();
+
+function queueEvent(flow: FlowInput, event: SignInEvent): void {
+  const events = pendingEvents.get(flow);
+  if (events) events.push(event);
+  else pendingEvents.set(flow, [event]);
+}
+
+/** Hands a completed sign-in's pending events to the caller; writes them for any other result. */
+async function settle(flow: FlowInput, result: FlowResult): Promise<FlowResult> {
+  const events = pendingEvents.get(flow) ?? [];
+  pendingEvents.delete(flow);
+  if (result.kind === 'done') return { ...result, events: [...result.events, ...events] };
+  if (events.length) await auditSignIns(flow, events);
+  return result;
+}
+
 /** Runs steps until one needs the user, or the sequence is complete. */
 export async function advance(flow: FlowInput, error?: string, values?: Record<string, string>): Promise<FlowResult> {
+  return settle(flow, await run(flow, error, values));
+}
+
+async function run(flow: FlowInput, error?: string, values?: Record<string, string>): Promise<FlowResult> {
   for (;;) {
     const step = current(flow);
     if (!step) return finish(flow);
@@ -125,6 +152,10 @@ export async function advance(flow: FlowInput, error?: string, values?: Record<s
 
 /** Handles a form post for step `stepId`; a post for any other step is refused. */
 export async function submit(flow: FlowInput, stepId: number, input: FormInput): Promise<FlowResult> {
+  return settle(flow, await handleSubmit(flow, stepId, input));
+}
+
+async function handleSubmit(flow: FlowInput, stepId: number, input: FormInput): Promise<FlowResult> {
   const step = current(flow);
   if (!step) return finish(flow);
   if ('error' in step) return step.error;
@@ -198,7 +229,7 @@ async function apply(flow: FlowInput, stepId: number, authenticator: Authenticat
       const factor = outcome.method ? `${authenticator.name}/${outcome.method}` : authenticator.name;
       flow.state.completed[factor] = epochSeconds(flow.deps.clock);
       flow.deps.logger.info({ event: 'login_step_succeeded', tenantId: flow.tenant.id, userId: outcome.user.id, factor: authenticator.name }, 'authentication step succeeded');
-      await auditSignIn(flow, { type: 'login_step_succeeded', user: outcome.user, step: stepId, factor });
+      queueEvent(flow, { type: 'login_step_succeeded', user: outcome.user, step: stepId, factor });
       return undefined;
     }
   }
@@ -211,5 +242,7 @@ function finish(flow: FlowInput): FlowResult {
   const amr = amrFor(Object.keys(factors));
   const times = Object.values(state.completed);
   const authTime = times.length ? Math.max(...times) : Math.max(...Object.values(factors));
-  return { kind: 'done', userId: state.userId, amr, acr: acrFor(amr), authTime, factors };
+  const user = loadedUsers.get(flow);
+  const username = user?.id === state.userId ? user.username : undefined;
+  return { kind: 'done', userId: state.userId, ...(username ? { username } : {}), amr, acr: acrFor(amr), authTime, factors, events: [] };
 }

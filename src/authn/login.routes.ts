@@ -16,7 +16,7 @@ import { epochSeconds } from '../clock.js';
 import { loadFactors } from './authn-session.repository.js';
 import { CHOOSE_ANOTHER } from './chooser.js';
 import { advance, submit, type FlowInput, type FlowResult, type FlowState } from './flow.js';
-import { auditSignIn } from '../audit/sign-in-audit.js';
+import { auditSignIns } from '../audit/sign-in-audit.js';
 
 type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
 
@@ -80,10 +80,10 @@ export function loginRoutes(deps: Deps, providers: ProviderRegistry) {
           login: { accountId: result.userId, amr: result.amr, acr: result.acr, ts: result.authTime, remember: true },
           gatehouse,
         });
-        await auditSignIn(flow, {
-          type: 'login_succeeded', user: { id: result.userId },
+        await auditSignIns(flow, [...result.events, {
+          type: 'login_succeeded', user: { id: result.userId, ...(result.username ? { username: result.username } : {}) },
           details: { amr: result.amr, acr: result.acr, completed: Object.keys(flow.state.completed), fromSession: Object.keys(flow.state.fromSession), skipped: flow.state.skipped },
-        });
+        }]);
         return reply.redirect(redirectTo, 303);
       }
       interaction.result = { flow: flow.state };

@@ -56,6 +56,9 @@ export function createProvider(deps: Deps, tenant: Tenant, keys: TenantKeys): Pr
   const loadStoredFactors = async (ctx: KoaContextWithOIDC, uid: string, accountId: string): Promise<Factors> => {
     const known = storedFactors.get(ctx);
     if (known && known.uid === uid && known.accountId === accountId) return known.factors;
+    // A session this request created (the browser brought none) has a new uid: nothing stored.
+    const session = ctx.oidc.session as { new?: boolean; uid?: string } | undefined;
+    if (session?.new && session.uid === uid) return {};
     const factors = await loadFactors(deps.store.db, tenant.id, uid, accountId, epochSeconds(deps.clock));
     storedFactors.set(ctx, { uid, accountId, factors });
     return factors;

@@ -6,6 +6,7 @@ import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import type { Database } from './database.js';
 import { checkpointInBackground, type Checkpointer } from './sqlite-checkpoint.js';
+import { preparingPool } from './pg-prepared.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -32,7 +33,7 @@ export function openStore(url: string, dataDir: string, poolSize = 10, onIdleErr
     // on the pool; without a listener that would crash the process. The pool discards the
     // client and the next query opens a new one.
     pool.on('error', (err) => onIdleError?.(err));
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) });
     const safe = new URL(url);
     safe.password = '';
     return { db, dialect: 'postgres', where: `PostgreSQL ${safe.host}${safe.pathname}`, close: () => db.destroy() };
