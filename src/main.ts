@@ -21,7 +21,8 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.logging.level);
   const store = openStore(config.database.url, config.server.data_dir, config.database.pool_size,
-    (err) => logger.warn({ err: err.message }, 'database connection lost; it will be reopened'));
+    (err) => logger.warn({ err: err.message }, 'database connection lost; it will be reopened'),
+    { preparedStatements: config.database.prepared_statements });
   const secrets = createSecretBox(loadEncryptionKey(config.security.encryption_key, config.server.data_dir));
   const deps: Deps = { config, store, clock: systemClock, logger, secrets };
   await migrateToLatest(store);

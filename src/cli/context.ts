@@ -22,7 +22,7 @@ export async function openContext(argv: string[], out: Output, env: Record<strin
   // Logs go to stderr so that stdout carries only the command's answer.
   const level = config.logging.level === 'info' ? 'warn' : config.logging.level;
   const logger = createLogger(level, pino.destination({ dest: 2, sync: true }));
-  const store = openStore(config.database.url, config.server.data_dir, config.database.pool_size);
+  const store = openStore(config.database.url, config.server.data_dir, config.database.pool_size, undefined, { preparedStatements: config.database.prepared_statements });
   try {
     const secrets = createSecretBox(loadEncryptionKey(config.security.encryption_key, config.server.data_dir));
     const deps: Deps = { config, store, clock: systemClock, logger, secrets };

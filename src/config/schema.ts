@@ -25,6 +25,7 @@ export const schema = {
   database: {
     url: { type: 'string', default: '', description: 'Empty for the embedded SQLite store in data_dir, a file path or sqlite:/path for another SQLite file, or postgres://user@host:5432/db for PostgreSQL.' },
     pool_size: { type: 'integer', default: 10, min: 1, max: 200, description: 'PostgreSQL connection pool size.' },
+    prepared_statements: { type: 'boolean', default: true, description: 'PostgreSQL: run each statement as a named prepared statement, parsed and planned once per connection. Turn off behind a pooler that cannot keep them (PgBouncer in transaction mode before 1.21, or without max_prepared_statements).' },
   },
   super_admin: {
     username: { type: 'string', default: 'admin', description: 'Username of the super administrator created in carbon.super on first start.' },

@@ -26,14 +26,19 @@ export interface Store {
 // int8 (COUNT, bigint columns) arrives as a string from pg; our values fit in a double.
 pg.types.setTypeParser(20, Number);
 
-export function openStore(url: string, dataDir: string, poolSize = 10, onIdleError?: (err: Error) => void): Store {
+export interface StoreOptions {
+  /** PostgreSQL: named prepared statements (see pg-prepared.ts); on unless turned off. */
+  preparedStatements?: boolean;
+}
+
+export function openStore(url: string, dataDir: string, poolSize = 10, onIdleError?: (err: Error) => void, options: StoreOptions = {}): Store {
   if (/^postgres(ql)?:\/\//.test(url)) {
     const pool = new pg.Pool({ connectionString: url, max: poolSize });
     // An idle connection dropped by the server (restart, failover, DROP … FORCE) is emitted
     // on the pool; without a listener that would crash the process. The pool discards the
     // client and the next query opens a new one.
     pool.on('error', (err) => onIdleError?.(err));
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: options.preparedStatements === false ? pool : preparingPool(pool) }) });
     const safe = new URL(url);
     safe.password = '';
     return { db, dialect: 'postgres', where: `PostgreSQL ${safe.host}${safe.pathname}`, close: () => db.destroy() };

@@ -56,4 +56,15 @@ describe('PostgreSQL statements', { skip: !DIALECTS.includes('postgres') }, () =
       assert.match(text, /"Index Name":"oidc_model_pk"/, `${kind}: ${text}`);
     }
   });
+
+  test('with [database] prepared_statements = false (PgBouncer in transaction mode) nothing is prepared', async () => {
+    const plain = openStore(database.url, '/nonexistent', 1, undefined, { preparedStatements: false });
+    try {
+      for (let i = 0; i < 3; i++) assert.equal((await plain.db.selectFrom('app_user').select('username').where('tenant_id', '=', 't1').where('id', '=', 'u1').executeTakeFirst())?.username, 'alma');
+      const { rows } = await sql<{ count: number }>`select count(*)::int as count from pg_prepared_statements`.execute(plain.db);
+      assert.equal(rows[0]!.count, 0);
+    } finally {
+      await plain.close();
+    }
+  });
 });

@@ -5,7 +5,8 @@ import { schema, type Config, type Leaf } from '../../../config/schema.js';
 import { check } from '../../../config/load.js';
 import { badRequest } from '../../../errors.js';
 import { epochSeconds } from '../../../clock.js';
-import { readTenantSetting, writeTenantSetting } from '../../../tenants/tenant-setting.repository.js';
+import { cachedTenantSetting, saveTenantSetting } from '../../../tenants/tenant-setting.cache.js';
+import { readTenantSetting } from '../../../tenants/tenant-setting.repository.js';
 
 export type TotpParameters = Config['authentication']['authenticator']['totp']['parameters'];
 type Name = keyof TotpParameters;
@@ -23,8 +24,9 @@ export function serverTotpParameters(deps: Deps): TotpParameters {
 }
 
 /** The tenant's overrides, ignoring anything that no longer validates (a later, stricter schema). */
-export async function tenantTotpOverrides(deps: Deps, tenantId: string): Promise<Partial<TotpParameters>> {
-  const stored = await readTenantSetting(deps.store.db, tenantId, SETTING);
+export async function tenantTotpOverrides(deps: Deps, tenantId: string, fresh = false): Promise<Partial<TotpParameters>> {
+  // An update starts from the stored value, never from a copy another node may have changed.
+  const stored = fresh ? await readTenantSetting(deps.store.db, tenantId, SETTING) : await cachedTenantSetting(deps.store, tenantId, SETTING);
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(stored)) {
     if (isName(key) && check(value, DECLARED[key]) === undefined) out[key] = value;
@@ -47,7 +49,7 @@ export async function updateTotpParameters(deps: Deps, tenantId: string, body: u
     throw badRequest('the body must be a JSON object of TOTP parameters, e.g. {"windowSize": 3}');
   }
   const problems: string[] = [];
-  const overrides: Record<string, unknown> = { ...await tenantTotpOverrides(deps, tenantId) };
+  const overrides: Record<string, unknown> = { ...await tenantTotpOverrides(deps, tenantId, true) };
   for (const [key, value] of Object.entries(body)) {
     if (!isName(key)) {
       problems.push(`"${key}" is not a TOTP parameter (known: ${Object.keys(DECLARED).join(', ')})`);
@@ -62,7 +64,7 @@ export async function updateTotpParameters(deps: Deps, tenantId: string, body: u
     else overrides[key] = value;
   }
   if (problems.length) throw badRequest(problems.join('; '));
-  await writeTenantSetting(deps.store.db, tenantId, SETTING, overrides, epochSeconds(deps.clock));
+  await saveTenantSetting(deps.store, tenantId, SETTING, overrides, epochSeconds(deps.clock));
   return { ...serverTotpParameters(deps), ...overrides } as TotpParameters;
 }
 
