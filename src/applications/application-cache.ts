@@ -11,6 +11,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Deps } from '../deps.js';
 import type { Store } from '../store/connect.js';
+import { mapPerStore } from '../store/per-store.js';
 import { findApplicationByClientId } from './application.repository.js';
 import { toApplication, type Application } from './application.js';
 
@@ -24,17 +25,8 @@ interface Entry {
   app: Promise<Readonly<Application> | undefined>;
 }
 
-// One cache per store, so servers (or tests) on different databases never share entries.
-const caches = new WeakMap<Store, Map<string, Entry>>();
-
-function cacheOf(store: Store): Map<string, Entry> {
-  let cache = caches.get(store);
-  if (!cache) {
-    cache = new Map();
-    caches.set(store, cache);
-  }
-  return cache;
-}
+const caches = mapPerStore<string, Entry>();
+const cacheOf = caches.of;
 
 const keyOf = (tenantId: string, clientId: string) => `${tenantId}\n${clientId}`;
 
@@ -69,7 +61,7 @@ export function findApplicationForClient(deps: Deps, tenantId: string, clientId:
 
 /** Called by every write to a tenant's applications on this node. */
 export function forgetApplications(store: Store, tenantId: string): void {
-  const cache = caches.get(store);
+  const cache = caches.peek(store);
   if (!cache) return;
   const prefix = `${tenantId}\n`;
   for (const key of cache.keys()) if (key.startsWith(prefix)) cache.delete(key);

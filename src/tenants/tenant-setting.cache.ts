@@ -4,6 +4,7 @@
 // applies to the next request; one made on another node within TENANT_SETTING_TTL_MS.
 import { performance } from 'node:perf_hooks';
 import type { Store } from '../store/connect.js';
+import { mapPerStore } from '../store/per-store.js';
 import { readTenantSetting, writeTenantSetting } from './tenant-setting.repository.js';
 
 export const TENANT_SETTING_TTL_MS = 2000;
@@ -13,16 +14,8 @@ interface Entry {
   value: Promise<Readonly<Record<string, unknown>>>;
 }
 
-const caches = new WeakMap<Store, Map<string, Entry>>();
-
-function cacheOf(store: Store): Map<string, Entry> {
-  let cache = caches.get(store);
-  if (!cache) {
-    cache = new Map();
-    caches.set(store, cache);
-  }
-  return cache;
-}
+const caches = mapPerStore<string, Entry>();
+const cacheOf = caches.of;
 
 const keyOf = (tenantId: string, name: string) => `${tenantId}\n${name}`;
 
@@ -46,6 +39,6 @@ export async function saveTenantSetting(store: Store, tenantId: string, name: st
   try {
     await writeTenantSetting(store.db, tenantId, name, value, now);
   } finally {
-    caches.get(store)?.delete(keyOf(tenantId, name));
+    caches.peek(store)?.delete(keyOf(tenantId, name));
   }
 }
