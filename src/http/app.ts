@@ -42,6 +42,9 @@ export async function buildApp(deps: Deps): Promise<BuiltApp> {
     rewriteUrl: (req) => rewriteTenantUrl(req as RoutedRequest),
     bodyLimit: 256 * 1024,
     requestIdHeader: false,
+    // Fastify writes two lines per request ("incoming request", "request completed");
+    // the onResponse hook below writes one, with everything both carried.
+    disableRequestLogging: true,
   });
   // A serving process keeps SQLite's checkpoints (copy of the log back into the file, with
   // an fsync) off the event loop.
@@ -59,6 +62,10 @@ export async function buildApp(deps: Deps): Promise<BuiltApp> {
     return reply.code(404).type('text/html; charset=utf-8').send(renderErrorPage('Page not found', 'There is nothing at this address.'));
   });
   app.addHook('onSend', securityHeaders(config.server.base_url.startsWith('https:')));
+  app.addHook('onResponse', (request, reply, done) => {
+    request.log.info({ req: request, res: { statusCode: reply.statusCode }, responseTime: reply.elapsedTime }, 'request completed');
+    done();
+  });
 
   app.addHook('onRequest', async (request) => {
     const domain = (request.raw as RoutedRequest).tenantDomain;

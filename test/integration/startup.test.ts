@@ -138,9 +138,15 @@ test('the JSON logs carry request ids and never the admin password, a user passw
   assert.equal(firstLogs.split(generatedPassword).length - 1, 1, 'the generated password is printed once, in the banner');
   const logLines = firstLogs.split('\n').filter((line) => line.startsWith('{'));
   assert.ok(logLines.length > 5, 'requests were logged');
-  const entries = logLines.map((line) => JSON.parse(line) as { reqId?: string; req?: { method?: string; path?: string } });
+  const entries = logLines.map((line) => JSON.parse(line) as { reqId?: string; msg?: string; req?: { method?: string; path?: string }; res?: { statusCode?: number }; responseTime?: unknown });
   assert.ok(entries.some((e) => e.reqId && e.req?.path === '/api/server/v1/applications'), 'request logs carry a request id');
   assert.ok(entries.some((e) => e.req?.method === 'POST' && e.req.path?.startsWith('/authenticationendpoint/')), 'the login POSTs were logged');
+  // One access line per request, written when it ends, with its status and duration.
+  const access = entries.filter((e) => e.msg === 'request completed');
+  assert.ok(access.some((e) => e.req?.path === '/health' && e.res?.statusCode === 200 && typeof e.responseTime === 'number'), 'the access line has status and time');
+  assert.ok(access.some((e) => e.req?.path === '/oauth2/token' && e.res?.statusCode === 200), 'requests the provider answers have one too');
+  assert.equal(new Set(access.map((e) => e.reqId)).size, access.length, 'no request has two access lines');
+  assert.ok(!entries.some((e) => e.msg === 'incoming request'), 'no second line per request on arrival');
   const logs = logLines.join('\n');
   for (const secret of [generatedPassword, USER_PASSWORD, WRONG_PASSWORD]) {
     assert.ok(!logs.includes(secret), `a password appears in the logs: ${secret}`);
