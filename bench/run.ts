@@ -214,12 +214,16 @@ async function benchStore(store: StoreResult['store']): Promise<StoreResult> {
   }
 }
 
-function table(hashesPerSecond: number, results: StoreResult[]): string {
+/** A store's results with the hash rate measured next to them (the mean of the measurements before and after). */
+type Measured = StoreResult & { hashesPerSecond: number };
+
+function table(results: Measured[]): string {
   const rows: string[][] = [['measure', 'store', 'value', 'target', 'result']];
   // A ratio from disturbed measurements is shown, but flagged as not counting.
   const mark = (result: string) => (disturbed.length ? `${result}*` : result);
-  rows.push(['argon2id hashes/s', '-', hashesPerSecond.toFixed(1), '', '']);
   for (const r of results) {
+    const { hashesPerSecond } = r;
+    rows.push(['argon2id hashes/s', r.store, hashesPerSecond.toFixed(1), '', '']);
     const ratio = r.load.perSecond / hashesPerSecond;
     rows.push(['sign-ins/s', r.store, r.load.perSecond.toFixed(1), '', '']);
     rows.push(['sign-ins/s ÷ hashes/s', r.store, ratio.toFixed(2), `>= ${RATIO_TARGET}`, mark(ratio >= RATIO_TARGET && r.load.failed === 0 ? 'PASS' : 'MISS')]);
@@ -255,24 +259,27 @@ async function main(): Promise<void> {
   if (busy > 0.5) log(`note: load average ${busy.toFixed(2)} before the start: other processes are using the CPU, so the numbers will be low`);
   log(`argon2id: m=${ARGON2_OPTIONS.memoryCost} KiB, t=${ARGON2_OPTIONS.timeCost}, p=${ARGON2_OPTIONS.parallelism} (src/users/password.ts hashPassword)`);
   log(`hashes/s: ${CLIENTS} concurrent hashPassword calls (as many as sign-in clients) in one Node process, argon2 on the libuv pool as in the server,`);
-  log(`nothing else running; measured before and after the sign-ins, and the mean is used, so a busy machine shows up as a spread.\n`);
-  const before = await hashRate('before');
-
-  const results = [await benchStore('SQLite')];
-  if (POSTGRES) results.push(await benchStore('PostgreSQL'));
-
-  log('');
-  const after = await hashRate('after');
-  const hashesPerSecond = (before.perSecond + after.perSecond) / 2;
-  const spread = Math.abs(before.perSecond - after.perSecond) / hashesPerSecond;
-  if (spread > 0.15) log(`note: the two hash rates differ by ${(spread * 100).toFixed(0)}%: the machine was busy with something else; run again for stable numbers`);
+  log(`nothing else running; measured before and after each store's sign-ins, and each store's ratios use the mean of the two next to them`);
+  log(`(this machine's speed for argon2 alone drifts by 10-15 % within an hour), so a busy machine shows up as a spread.\n`);
+  const results: Measured[] = [];
+  let before = await hashRate('before SQLite');
+  for (const store of POSTGRES ? ['SQLite', 'PostgreSQL'] as const : ['SQLite'] as const) {
+    const result = await benchStore(store);
+    log('');
+    const after = await hashRate(`after ${store}`);
+    const hashesPerSecond = (before.perSecond + after.perSecond) / 2;
+    const spread = Math.abs(before.perSecond - after.perSecond) / hashesPerSecond;
+    if (spread > 0.15) log(`note: the hash rates around ${store} differ by ${(spread * 100).toFixed(0)}%: the machine was busy with something else; run again for stable numbers`);
+    results.push({ ...result, hashesPerSecond });
+    before = after;
+  }
 
   log('\nsign-in = GET /oauth2/authorize (PKCE S256) → login page → POST username/password → redirects → callback → POST /oauth2/token;');
   log(`each costs one argon2id verify. password + TOTP adds the TOTP page and a POST of the current code (each user once per 30 s step).`);
   log(`${CLIENTS} clients, fresh cookie jar per sign-in, load generator on the same machine (loopback);`);
   log(`sign-ins counted for ${SECONDS} s after a ${WARMUP_SECONDS} s warm-up on the same server.`);
   log(`cold start = spawn of \`node ${MAIN ?? 'dist/main.js'}\` on an existing data dir until GET /health/ready answers 200.\n`);
-  log(table(hashesPerSecond, results));
+  log(table(results));
   if (disturbed.length) {
     log(`\n* does not count: other processes used more than ${OTHERS_LIMIT * 100} % of the CPU during ${disturbed.join(', ')}; run again on an idle machine.`);
   }

@@ -73,6 +73,11 @@ export function runTotpLoad(target: SignInTarget, users: TotpUser[], clients: nu
   const pool = new UserPool(users);
   return runClients(clients, seconds, async () => {
     const user = await pool.take();
-    return (agent) => signIn(agent, { ...target, username: user.username }, () => totp(user.secret, Date.now() / 1000, { algorithm: 'SHA1', digits: 6, period: PERIOD }));
+    // The code of the step the user was taken in, not of the moment the page is posted: a
+    // sign-in that crosses into the next step would otherwise spend that step's code, and
+    // the same user, handed out again in it, would replay it (the server accepts the
+    // previous step's code, windowSize 3).
+    const step = user.lastStep;
+    return (agent) => signIn(agent, { ...target, username: user.username }, () => totp(user.secret, step * PERIOD, { algorithm: 'SHA1', digits: 6, period: PERIOD }));
   });
 }
