@@ -9,7 +9,6 @@ import type { GatehouseResult } from '../oidc/provider.js';
 import { finishInteraction } from '../oidc/interaction-result.js';
 import { effectiveSequence } from '../applications/application.js';
 import { findApplicationForClient } from '../applications/application-cache.js';
-import { randomToken } from '../crypto/ids.js';
 import { renderErrorPage, renderLayout } from '../ui/layout.js';
 import { escapeHtml } from '../ui/html.js';
 import { epochSeconds } from '../clock.js';
@@ -24,6 +23,18 @@ interface Loaded {
   provider: Provider;
   interaction: Interaction;
   flow: FlowInput;
+  /**
+   * The state as the next request would rebuild it without anything stored (a fresh login
+   * before any step ran); undefined when it has to be stored to survive.
+   */
+  rebuildable?: string;
+}
+
+/** The state without the empty scratch objects steps create on reading it. */
+function persisted(state: FlowState): string {
+  const scratch = Object.entries(state.scratch ?? {}).filter(([, value]) => Object.keys(value).length > 0);
+  const { scratch: _dropped, ...rest } = state;
+  return JSON.stringify(scratch.length ? { ...rest, scratch: Object.fromEntries(scratch) } : rest);
 }
 
 // Reasons that demand a fresh login: the session's earlier steps must not be reused.
@@ -57,11 +68,16 @@ export function loginRoutes(deps: Deps, providers: ProviderRegistry) {
       if (!application) return refuse(reply, 400, 'Unknown application', 'The application that sent you here is no longer registered.');
       const stored = (interaction.result as { flow?: FlowState } | undefined)?.flow;
       const state = stored ?? await initialState(interaction, tenant.id);
-      return { provider, interaction, flow: { deps, tenant, application, state, clientIp: request.ip, userAgent: request.headers['user-agent'], loginExpiresAt: interaction.exp } satisfies FlowInput };
+      // A fresh login's first page changes nothing a later request could not rebuild (the
+      // CSRF token is derived from the interaction): it need not be written back.
+      const rebuildable = !stored && Object.keys(state.fromSession).length === 0 ? persisted(state) : undefined;
+      return { provider, interaction, rebuildable, flow: { deps, tenant, application, state, clientIp: request.ip, userAgent: request.headers['user-agent'], loginExpiresAt: interaction.exp } satisfies FlowInput };
     }
 
     async function initialState(interaction: Interaction, tenantId: string): Promise<FlowState> {
-      const state: FlowState = { csrf: randomToken(24), fromSession: {}, completed: {}, skipped: [] };
+      // Bound to this interaction (whose cookie binds it to the browser) and unforgeable
+      // without the server's key, so every request of the login derives the same token.
+      const state: FlowState = { csrf: deps.secrets.digest('login-csrf', `${tenantId}\n${interaction.uid}`), fromSession: {}, completed: {}, skipped: [] };
       const reasons = interaction.prompt.reasons;
       const session = interaction.session;
       if (session?.accountId && session.uid && !reasons.some((r) => FRESH_LOGIN_REASONS.has(r))) {
@@ -86,8 +102,10 @@ export function loginRoutes(deps: Deps, providers: ProviderRegistry) {
         }]);
         return reply.redirect(redirectTo, 303);
       }
-      interaction.result = { flow: flow.state };
-      await interaction.save(Math.max(1, (interaction.exp ?? 0) - epochSeconds(deps.clock)));
+      if (loaded.rebuildable === undefined || persisted(flow.state) !== loaded.rebuildable) {
+        interaction.result = { flow: flow.state };
+        await interaction.save(Math.max(1, (interaction.exp ?? 0) - epochSeconds(deps.clock)));
+      }
       const action = `${flow.tenant.pathPrefix}/authenticationendpoint/${interaction.uid}`;
       const body = `
 <form method="post" action="${escapeHtml(action)}" novalidate>

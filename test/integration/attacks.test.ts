@@ -186,6 +186,19 @@ describe('attacks on the login, protocol and APIs (sqlite)', () => {
       await codeFrom(page, await post(page, { username: 'alice', password: 'alice-password-1' }), app);
     });
 
+    test('the csrf token of one sign-in (the attacker\'s own) does not work for another', async () => {
+      const attacker = await openLogin(server, app);
+      const victim = await openLogin(server, app);
+      assert.notEqual(attacker.fields.csrf, victim.fields.csrf, 'each sign-in has its own token');
+      const forged = await post(victim, { csrf: attacker.fields.csrf, username: 'alice', password: 'alice-password-1' });
+      assert.equal(forged.status, 400);
+      assert.equal(forged.location, null);
+      assert.match(forged.error ?? '', /form expired/);
+      // A sign-in with its own token still works.
+      const again = await openLogin(server, app);
+      await codeFrom(again, await post(again, { username: 'alice', password: 'alice-password-1' }), app);
+    });
+
     test('a POST for a step other than the current one is refused', async () => {
       const page = await openLogin(server, app);
       for (const step of ['2', '0', 'x', '']) {
