@@ -4,14 +4,13 @@
 // gets the console's CSP (its own scripts only); everything else keeps the strict one.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import { renderErrorPage } from '../ui/layout.js';
 import { CONSOLE_CSP } from './security-headers.js';
+import { packageRoot } from '../package-root.js';
 
-/** src/http/ and dist/http/ are both two levels below the package root. */
-export const CONSOLE_DIR = fileURLToPath(new URL('../../dist/console/', import.meta.url));
+export const CONSOLE_DIR = join(packageRoot(), 'dist', 'console');
 
 // Vite's file names: no slashes, no dot-dot, nothing a path could hide in.
 const ASSET_NAME = /^[A-Za-z0-9_-][A-Za-z0-9_.-]*$/;

@@ -3,7 +3,6 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Kysely, SqliteDialect, PostgresDialect, type SqliteDatabase } from 'kysely';
 import SQLite from 'better-sqlite3';
-import pg from 'pg';
 import type { Database } from './database.js';
 import { checkpointInBackground, type Checkpointer } from './sqlite-checkpoint.js';
 import { preparingPool } from './pg-prepared.js';
@@ -23,9 +22,6 @@ export interface Store {
   close(): Promise<void>;
 }
 
-// int8 (COUNT, bigint columns) arrives as a string from pg; our values fit in a double.
-pg.types.setTypeParser(20, Number);
-
 export interface StoreOptions {
   /** PostgreSQL: named prepared statements (see pg-prepared.ts); on unless turned off. */
   preparedStatements?: boolean;
@@ -33,12 +29,19 @@ export interface StoreOptions {
 
 export function openStore(url: string, dataDir: string, poolSize = 10, onIdleError?: (err: Error) => void, options: StoreOptions = {}): Store {
   if (/^postgres(ql)?:\/\//.test(url)) {
-    const pool = new pg.Pool({ connectionString: url, max: poolSize });
-    // An idle connection dropped by the server (restart, failover, DROP … FORCE) is emitted
-    // on the pool; without a listener that would crash the process. The pool discards the
-    // client and the next query opens a new one.
-    pool.on('error', (err) => onIdleError?.(err));
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: options.preparedStatements === false ? pool : preparingPool(pool) }) });
+    // pg is loaded on the first query, not at start: on SQLite it is never needed, and
+    // loading it costs 40 ms of a cold start (it builds a fetch Response to detect Cloudflare).
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: async () => {
+      const { default: pg } = await import('pg');
+      // int8 (COUNT, bigint columns) arrives as a string from pg; our values fit in a double.
+      pg.types.setTypeParser(20, Number);
+      const pool = new pg.Pool({ connectionString: url, max: poolSize });
+      // An idle connection dropped by the server (restart, failover, DROP … FORCE) is emitted
+      // on the pool; without a listener that would crash the process. The pool discards the
+      // client and the next query opens a new one.
+      pool.on('error', (err) => onIdleError?.(err));
+      return options.preparedStatements === false ? pool : preparingPool(pool);
+    } }) });
     const safe = new URL(url);
     safe.password = '';
     return { db, dialect: 'postgres', where: `PostgreSQL ${safe.host}${safe.pathname}`, close: () => db.destroy() };

@@ -1,5 +1,5 @@
 // Runs the migrations in this folder, in name order, at start-up (both dialects).
-import { Migrator, type Migration, type MigrationProvider } from 'kysely';
+import { Migrator, sql, type Migration, type MigrationProvider } from 'kysely';
 import type { Store } from './connect.js';
 import * as initial from './migrations/2026_11_27_0001_initial.js';
 import * as totpAndSettings from './migrations/2026_11_27_0002_totp_and_settings.js';
@@ -24,8 +24,34 @@ const migrations: Record<string, Migration> = {
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
+const MIGRATION_TABLE = 'gatehouse_migration';
+
+/**
+ * True when the store has run exactly the migrations this build knows. Every start but the
+ * first after an upgrade is this one query; the Migrator would introspect the catalog, take
+ * its lock and read the table again (on PostgreSQL a dozen round trips of a cold start).
+ * Anything else (no table yet, one missing, one this build does not know) goes to the
+ * Migrator, which migrates or refuses as before.
+ */
+async function upToDate(store: Store): Promise<boolean> {
+  let rows: { name: string }[];
+  try {
+    ({ rows } = await sql<{ name: string }>`select name from ${sql.table(MIGRATION_TABLE)}`.execute(store.db));
+  } catch {
+    return false;
+  }
+  const known = Object.keys(migrations);
+  return rows.length === known.length && rows.every((r) => known.includes(r.name));
+}
+
 export async function migrateToLatest(store: Store): Promise<void> {
-  const migrator = new Migrator({ db: store.db, provider, migrationTableName: 'gatehouse_migration', migrationLockTableName: 'gatehouse_migration_lock' });
+  if (await upToDate(store)) return;
+  const migrator = new Migrator({
+    db: store.db, provider, migrationTableName: MIGRATION_TABLE, migrationLockTableName: 'gatehouse_migration_lock',
+    // The names sort by their timestamp prefix; localeCompare (the default) loads ICU's
+    // collation data first, 18 ms of a cold start.
+    nameComparator: (a, b) => (a < b ? -1 : a > b ? 1 : 0),
+  });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
