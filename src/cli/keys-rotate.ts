@@ -1,6 +1,6 @@
 // gatehouse keys rotate: a new active signing key for a tenant; older keys stay published
 // in the JWKS so tokens they signed still verify.
-import { createSigningKey } from '../tenants/signing-keys.js';
+import { createSigningKey, KEY_CHECK_SECONDS } from '../tenants/signing-keys.js';
 import { requireTenant } from '../tenants/tenant.service.js';
 import { DEFAULT_TENANT } from '../tenants/tenant.js';
 import { epochSeconds } from '../clock.js';
@@ -10,7 +10,7 @@ import { UsageError } from './output.js';
 export const keysRotate: Command = {
   words: 'keys rotate',
   positionals: [],
-  summary: 'Create a new active signing key for a tenant (restart a running server to use it).',
+  summary: 'Create a new active signing key for a tenant (running servers switch to it within seconds).',
   optionHelp: [TENANT_HELP],
   options: { ...TENANT_OPTION },
   check(_values, positionals) {
@@ -21,6 +21,6 @@ export const keysRotate: Command = {
     const kid = await createSigningKey(ctx.deps.store.db, ctx.deps.secrets, tenant.id, epochSeconds(ctx.deps.clock));
     out.print(`New signing key ${kid} is now the active key of tenant ${tenant.domain}.`);
     out.print('  Earlier keys stay published in the JWKS, so tokens they signed still verify.');
-    out.print('  A running server keeps signing with the previous key until it is restarted: restart it now.');
+    out.print(`  Running servers sign with it within ${KEY_CHECK_SECONDS} seconds; no restart is needed.`);
   },
 };
