@@ -14,6 +14,7 @@ import { api } from '../helpers/api.js';
 import * as client from 'openid-client';
 import { passwordLogin } from '../helpers/oidc-login.js';
 import { createPgDatabase } from '../helpers/local-services.js';
+import { startSmtpServer } from '../helpers/smtp-server.js';
 // @ts-expect-error: a plain .mjs build script without type declarations
 import { bundleServer } from '../../scripts/bundle-server.mjs';
 
@@ -35,7 +36,7 @@ after(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-async function start(databaseUrl?: string) {
+async function start(databaseUrl?: string, extraEnv: Record<string, string> = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-bundle-'));
   dirs.push(dataDir);
   const port = await freePort();
@@ -44,7 +45,7 @@ async function start(databaseUrl?: string) {
     cwd: dataDir,
     env: {
       PATH: process.env.PATH ?? '', NODE_NO_WARNINGS: '1', PORT: String(port), GATEHOUSE_BASE_URL: url, GATEHOUSE_SERVER__HOST: '127.0.0.1',
-      GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_ADMIN_PASSWORD: ADMIN_PASSWORD, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+      GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_ADMIN_PASSWORD: ADMIN_PASSWORD, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}), ...extraEnv,
     },
   });
   children.add(child);
@@ -103,8 +104,13 @@ async function signInThrough(server: { url: string }) {
   assert.match(enroll.page, /<img[^>]+src="data:image\/png;base64,[A-Za-z0-9+/=]{200,}"[^>]*alt="[^"]*QR code/i, 'the enrollment page shows the QR image');
 }
 
-test('the bundled server starts on SQLite, serves discovery and the console, and signs a user in', async () => {
-  const server = await start();
+test('the bundled server starts on SQLite, serves discovery and the console, signs a user in and sends email', async () => {
+  const smtp = await startSmtpServer({ auth: { username: 'mailer', password: 'Mailer-Passw0rd!' } });
+  const server = await start(undefined, {
+    GATEHOUSE_OUTPUT_ADAPTER__EMAIL__HOSTNAME: '127.0.0.1', GATEHOUSE_OUTPUT_ADAPTER__EMAIL__PORT: String(smtp.port),
+    GATEHOUSE_OUTPUT_ADAPTER__EMAIL__USERNAME: 'mailer', GATEHOUSE_OUTPUT_ADAPTER__EMAIL__PASSWORD: 'Mailer-Passw0rd!',
+    GATEHOUSE_OUTPUT_ADAPTER__EMAIL__TLS_REJECT_UNAUTHORIZED: 'false', GATEHOUSE_OUTPUT_ADAPTER__EMAIL__FROM_ADDRESS: 'no-reply@gatehouse.test',
+  });
   try {
     const ready = await fetch(`${server.url}/health/ready`);
     assert.equal(ready.status, 200);
@@ -120,8 +126,16 @@ test('the bundled server starts on SQLite, serves discovery and the console, and
       assert.match(await consolePage.text(), /npm run build:console|not been built/i);
     }
     await withOutput(server, () => signInThrough(server));
+    // nodemailer, bundled: STARTTLS, AUTH and the message through a real SMTP server.
+    const sent = await api(server, 'POST', '/api/server/v1/notification-senders/email/test', { auth: basicAuth('admin', ADMIN_PASSWORD), body: { to: 'ops@example.com' } });
+    assert.equal(sent.status, 200, JSON.stringify(sent.body));
+    assert.equal(sent.body.ok, true, JSON.stringify(sent.body));
+    assert.equal(smtp.messages.length, 1);
+    assert.equal(smtp.messages[0]!.parsed.subject, 'Gatehouse test email');
+    assert.ok(smtp.messages[0]!.secure, 'sent over STARTTLS');
   } finally {
     assert.equal(await server.stop(), 0, server.output());
+    await smtp.close();
   }
   // The SQLite store's checkpoint worker runs beside the bundle too (it warns when it cannot).
   assert.doesNotMatch(server.output(), /background checkpoint/i);
