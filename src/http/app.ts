@@ -1,6 +1,6 @@
 // Assembles the server: tenant routing, security headers, caller authentication, errors,
 // and each feature's routes. Used by main.ts and by the tests (with inject()).
-import Fastify, { type FastifyInstance, type FastifyBaseLogger } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyBaseLogger } from 'fastify';
 import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
 import type { Deps } from '../deps.js';
@@ -43,8 +43,9 @@ export async function buildApp(deps: Deps): Promise<BuiltApp> {
     bodyLimit: 256 * 1024,
     requestIdHeader: false,
     // Fastify writes two lines per request ("incoming request", "request completed");
-    // the onResponse hook below writes one, with everything both carried.
-    disableRequestLogging: true,
+    // the onResponse hook below writes one, with everything both carried. (Through
+    // logController: the top-level option prints a deprecation warning at every start.)
+    logController: new LogController({ disableRequestLogging: true }),
   });
   // A serving process keeps SQLite's checkpoints (copy of the log back into the file, with
   // an fsync) off the event loop.
