@@ -9,7 +9,8 @@
 import type Provider from 'oidc-provider';
 import type { Deps } from '../deps.js';
 import type { Tenant } from '../tenants/tenant.js';
-import { activeSigningKid, loadSigningJwks, KEY_CHECK_SECONDS } from '../tenants/signing-keys.js';
+import { loadSigningJwks, KEY_CHECK_SECONDS } from '../tenants/signing-keys.js';
+import { activeSigningKid } from '../tenants/tenant.repository.js';
 import { epochSeconds } from '../clock.js';
 import { createProvider } from './provider.js';
 

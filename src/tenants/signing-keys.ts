@@ -4,7 +4,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/database.js';
 import type { SecretBox } from '../crypto/secret-box.js';
-import { activeSigningKeyId, insertSigningKey, listSigningKeys } from './tenant.repository.js';
+import { insertSigningKey, listSigningKeys } from './tenant.repository.js';
 
 export async function createSigningKey(db: Kysely<Database>, secrets: SecretBox, tenantId: string, now: number): Promise<string> {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -26,8 +26,3 @@ export async function loadSigningJwks(db: Kysely<Database>, secrets: SecretBox, 
 
 /** How often, at most, a running server looks for a key rotated elsewhere (oidc/registry.ts). */
 export const KEY_CHECK_SECONDS = 10;
-
-/** The kid of the tenant's active key: what a running provider compares its own with. */
-export async function activeSigningKid(db: Kysely<Database>, tenantId: string): Promise<string | undefined> {
-  return (await activeSigningKeyId(db, tenantId))?.kid;
-}
