@@ -70,6 +70,8 @@ export function loadConfig(options: LoadOptions = {}): Config {
   server.base_url = server.base_url.replace(/\/+$/, '');
   const baseProblem = checkBaseUrl(server.base_url);
   if (baseProblem) throw new ConfigError([`server.base_url: ${baseProblem}`]);
+  const databaseProblem = checkDatabaseUrl(config.database.url);
+  if (databaseProblem) throw new ConfigError([`database.url: ${databaseProblem}`]);
   return deepFreeze(config);
 }
 
@@ -79,6 +81,15 @@ function checkBaseUrl(value: string): string | undefined {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'must start with http:// or https://';
   if (url.search || url.hash) return 'must not have a query or fragment';
   return undefined;
+}
+
+// Anything else with a scheme would otherwise be taken for a SQLite file name
+// ("mysql://…" would create a directory named "mysql:"). The value is never echoed: it may
+// hold a password.
+function checkDatabaseUrl(value: string): string | undefined {
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(value)?.[1]?.toLowerCase();
+  if (scheme === undefined || scheme === 'sqlite' || scheme === 'postgres' || scheme === 'postgresql') return undefined;
+  return `${scheme}:// is not supported: use postgres://… for PostgreSQL, or leave it empty (or give a file path or sqlite:PATH) for SQLite`;
 }
 
 function fromEnv(raw: string, leaf: Leaf): unknown {

@@ -23,7 +23,7 @@ export const schema = {
     data_dir: { type: 'string', default: './data', description: 'Directory for the embedded SQLite store and the generated encryption key.' },
   },
   database: {
-    url: { type: 'string', default: '', description: 'Empty for the embedded SQLite store in data_dir, a file path or sqlite:/path for another SQLite file, or postgres://user@host:5432/db for PostgreSQL.' },
+    url: { type: 'string', default: '', description: 'Empty for the embedded SQLite store in data_dir, a file path or sqlite:/path for another SQLite file, or postgres://user@host:5432/db for PostgreSQL (through a Unix socket: postgres://user@/db?host=/var/run/postgresql).' },
     pool_size: { type: 'integer', default: 10, min: 1, max: 200, description: 'PostgreSQL connection pool size.' },
     prepared_statements: { type: 'boolean', default: true, description: 'PostgreSQL: run each statement as a named prepared statement, parsed and planned once per connection. Turn off behind a pooler that cannot keep them (PgBouncer in transaction mode before 1.21, or without max_prepared_statements).' },
   },

@@ -42,9 +42,7 @@ export function openStore(url: string, dataDir: string, poolSize = 10, onIdleErr
       pool.on('error', (err) => onIdleError?.(err));
       return options.preparedStatements === false ? pool : preparingPool(pool);
     } }) });
-    const safe = new URL(url);
-    safe.password = '';
-    return { db, dialect: 'postgres', where: `PostgreSQL ${safe.host}${safe.pathname}`, close: () => db.destroy() };
+    return { db, dialect: 'postgres', where: `PostgreSQL ${describePostgres(url)}`, close: () => db.destroy() };
   }
   const file = url ? url.replace(/^sqlite:(\/\/)?/, '') : resolve(dataDir, 'gatehouse.db');
   if (file !== ':memory:') mkdirSync(dirname(resolve(file)), { recursive: true });
@@ -94,6 +92,20 @@ function reusingStatements(sqlite: SQLite.Database): SqliteDatabase {
       sqlite.close();
     },
   };
+}
+
+/**
+ * Host (or socket directory) and database, for messages: never the user's password, whether
+ * it is in the authority or in ?password=. Not through WHATWG URL: libpq's socket form
+ * postgres://user@/db?host=/var/run/postgresql is valid for pg but not for URL.
+ */
+export function describePostgres(url: string): string {
+  const [, authority = '', path = '', query = ''] = /^[^:]+:\/\/([^/?#]*)([^?#]*)\??([^#]*)/.exec(url) ?? [];
+  const params = new URLSearchParams(query);
+  const decode = (s: string) => { try { return decodeURIComponent(s); } catch { return s; } };
+  const host = decode(authority.slice(authority.lastIndexOf('@') + 1)) || params.get('host') || 'localhost';
+  const database = decode(path.replace(/^\//, '')) || params.get('dbname') || params.get('database') || '';
+  return host.startsWith('/') ? `socket ${host}${database ? ` database ${database}` : ''}` : `${host}/${database}`;
 }
 
 export async function isReachable(store: Store): Promise<boolean> {

@@ -147,6 +147,7 @@ const INVALID: Array<{ name: string; toml?: string; env?: Record<string, string>
   { name: 'a base_url that is no URL', env: { GATEHOUSE_BASE_URL: 'id.example.com' }, problem: /^server\.base_url: "id\.example\.com" is not a URL$/ },
   { name: 'a base_url with another scheme', env: { GATEHOUSE_BASE_URL: 'ftp://id.example.com' }, problem: /^server\.base_url: must start with http:\/\/ or https:\/\/$/ },
   { name: 'a base_url with a query', env: { GATEHOUSE_BASE_URL: 'https://id.example.com/?x=1' }, problem: /^server\.base_url: must not have a query or fragment$/ },
+  { name: 'a database of a kind Gatehouse does not speak', env: { DATABASE_URL: 'mysql://root:hunter2@127.0.0.1/gatehouse' }, problem: /^database\.url: mysql:\/\/ is not supported: use postgres:\/\/… for PostgreSQL, or leave it empty \(or give a file path or sqlite:PATH\) for SQLite$/ },
   { name: 'an unknown key in a known section', toml: '[server]\nprot = 8080\n', problem: /^server\.prot \(.*\.toml\): unknown key$/ },
   { name: 'an unknown section', toml: '[servr]\nport = 8080\n', problem: /^servr \(.*\.toml\): unknown key$/ },
   { name: 'an unknown nested key', toml: '[identity_mgt.account_locking]\nallowed_failed_attempt = 3\n', problem: /^identity_mgt\.account_locking\.allowed_failed_attempt \(.*\): unknown key$/ },
@@ -160,6 +161,18 @@ test('invalid values are refused with a ConfigError naming the key and where it 
     assert.equal(found.length, 1, `${c.name}: one problem, got ${JSON.stringify(found)}`);
     assert.match(found[0]!, c.problem, c.name);
     assert.ok(!found[0]!.includes('\n'), `${c.name}: one line`);
+  }
+});
+
+test('a refused database URL is not echoed: it may hold a password', () => {
+  const found = problems('', { DATABASE_URL: 'mysql://root:hunter2@127.0.0.1/gatehouse' });
+  assert.ok(!found.join('\n').includes('hunter2'), JSON.stringify(found));
+});
+
+test('every form of database URL that the stores accept loads', () => {
+  for (const url of ['', './data/other.db', 'sqlite:/var/lib/gatehouse/gatehouse.db', 'postgres://gh:pw@db:5432/gatehouse',
+    'postgresql://gh@db/gatehouse?sslmode=require', 'postgres://gh@/gatehouse?host=/var/run/postgresql', 'postgres://%2Fvar%2Frun%2Fpostgresql/gatehouse']) {
+    assert.equal(load('', { DATABASE_URL: url }).database.url, url);
   }
 });
 
