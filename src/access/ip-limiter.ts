@@ -1,9 +1,12 @@
-// Fixed-window counter per client IP, in memory (one node). Used for failed admin-API
-// Basic credentials; the login POST uses @fastify/rate-limit with the same settings.
+// Fixed-window counter per client IP for failed admin-API Basic credentials; the login POST
+// uses @fastify/rate-limit with the same settings and the same store. In memory (one node)
+// unless [redis] url is set; then in Redis, so every node counts the same attempts.
+import type { Redis } from '../store/redis.js';
+
 export interface IpLimiter {
   /** true when this IP has used up its attempts in the current window. */
-  blocked(ip: string): boolean;
-  hit(ip: string): void;
+  blocked(ip: string): Promise<boolean>;
+  hit(ip: string): Promise<void>;
 }
 
 export function createIpLimiter(max: number, windowMs: number, now: () => number = Date.now): IpLimiter {
@@ -19,7 +22,29 @@ export function createIpLimiter(max: number, windowMs: number, now: () => number
     return w;
   };
   return {
-    blocked: (ip) => current(ip).count >= max,
-    hit: (ip) => { current(ip).count += 1; },
+    blocked: async (ip) => current(ip).count >= max,
+    hit: async (ip) => { current(ip).count += 1; },
+  };
+}
+
+/**
+ * The same window in Redis: the first hit creates the key with the window as its expiry,
+ * in the same transaction as the increment, so a counter never outlives its window.
+ * When Redis fails the attempt is let through (and reported by the connection): the
+ * per-account lock in the database still holds.
+ */
+export function createRedisIpLimiter(redis: Redis, keyPrefix: string, max: number, windowMs: number): IpLimiter {
+  const key = (ip: string) => `${keyPrefix}basic-auth-failures:${ip}`;
+  return {
+    async blocked(ip) {
+      try {
+        return Number(await redis.get(key(ip)) ?? 0) >= max;
+      } catch {
+        return false;
+      }
+    },
+    async hit(ip) {
+      await redis.multi().set(key(ip), 0, 'PX', windowMs, 'NX').incr(key(ip)).exec().catch(() => undefined);
+    },
   };
 }

@@ -10,6 +10,7 @@ export const SHORT_ENV: Record<string, string[]> = {
   'server.base_url': ['GATEHOUSE_BASE_URL'],
   'server.data_dir': ['GATEHOUSE_DATA_DIR'],
   'database.url': ['DATABASE_URL'],
+  'redis.url': ['REDIS_URL'],
   'super_admin.username': ['GATEHOUSE_ADMIN_USERNAME'],
   'super_admin.password': ['GATEHOUSE_ADMIN_PASSWORD'],
 };

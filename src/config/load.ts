@@ -72,6 +72,7 @@ export function loadConfig(options: LoadOptions = {}): Config {
   if (baseProblem) throw new ConfigError([`server.base_url: ${baseProblem}`]);
   const databaseProblem = checkDatabaseUrl(config.database.url);
   if (databaseProblem) throw new ConfigError([`database.url: ${databaseProblem}`]);
+  if (config.redis.url && !/^rediss?:\/\//i.test(config.redis.url)) throw new ConfigError(['redis.url: must start with redis:// or rediss:// (value not shown: secret)']);
   return deepFreeze(config);
 }
 

@@ -27,6 +27,10 @@ export const schema = {
     pool_size: { type: 'integer', default: 10, min: 1, max: 200, description: 'PostgreSQL connection pool size.' },
     prepared_statements: { type: 'boolean', default: true, description: 'PostgreSQL: run each statement as a named prepared statement, parsed and planned once per connection. Turn off behind a pooler that cannot keep them (PgBouncer in transaction mode before 1.21, or without max_prepared_statements).' },
   },
+  redis: {
+    url: { type: 'string', default: '', secret: true, description: 'Empty: per-IP rate limits are counted in each node\'s memory. redis://[:password@]host:6379[/db] (or rediss:// for TLS): counted in Redis, shared by every node that uses it.' },
+    key_prefix: { type: 'string', default: 'gatehouse:', description: 'Prefix of every key Gatehouse writes to Redis, so several deployments can share one Redis.' },
+  },
   super_admin: {
     username: { type: 'string', default: 'admin', description: 'Username of the super administrator created in carbon.super on first start.' },
     password: { type: 'string', default: '', secret: true, description: 'Password for that account on first start. Empty: a random password is generated and printed once.' },

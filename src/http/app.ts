@@ -8,7 +8,8 @@ import { createProviderRegistry, type ProviderRegistry } from '../oidc/registry.
 import { resolveTenant, tenantCookieKeys } from '../tenants/tenant.service.js';
 import type { Tenant } from '../tenants/tenant.js';
 import { authenticateCaller } from '../access/authenticate-caller.js';
-import { createIpLimiter } from '../access/ip-limiter.js';
+import { createIpLimiter, createRedisIpLimiter } from '../access/ip-limiter.js';
+import { openRedis } from '../store/redis.js';
 import { loginRoutes } from '../authn/login.routes.js';
 import { authenticatorRoutes } from '../authn/authenticators.routes.js';
 import { meTotpRoutes } from '../authn/authenticators/totp/me-totp.routes.js';
@@ -52,7 +53,15 @@ export async function buildApp(deps: Deps): Promise<BuiltApp> {
   deps.store.checkpointInBackground?.((problem) => deps.logger.warn({ problem }, 'sqlite checkpoint'));
   const providers = createProviderRegistry(deps, (tenantId) => tenantCookieKeys(deps, tenantId));
   const tenants = new Map<string, Tenant>();
-  const limiter = createIpLimiter(config.identity_mgt.login_rate_limit.max_requests, config.identity_mgt.login_rate_limit.window_seconds * 1000);
+  const { max_requests: maxRequests, window_seconds: windowSeconds } = config.identity_mgt.login_rate_limit;
+  // Per-IP limits in Redis when configured, so that several nodes count together.
+  const redis = config.redis.url
+    ? await openRedis(config.redis.url, { onProblem: (problem) => deps.logger.warn({ problem }, 'redis unavailable: per-IP rate limits are not enforced until it answers') })
+    : undefined;
+  if (redis) app.addHook('onClose', async () => { await redis.quit().catch(() => redis.disconnect()); });
+  const limiter = redis
+    ? createRedisIpLimiter(redis, config.redis.key_prefix, maxRequests, windowSeconds * 1000)
+    : createIpLimiter(maxRequests, windowSeconds * 1000);
 
   app.decorateRequest('tenant', null);
   app.decorateRequest('caller', null);
@@ -85,7 +94,9 @@ export async function buildApp(deps: Deps): Promise<BuiltApp> {
     }
   });
 
-  await app.register(rateLimit, { global: false });
+  // skipOnError: a Redis that does not answer lets requests through (the per-account lock
+  // in the database still holds) instead of failing every login.
+  await app.register(rateLimit, { global: false, ...(redis ? { redis, nameSpace: `${config.redis.key_prefix}rate-limit:`, skipOnError: true } : {}) });
   await app.register(formbody);
 
   app.get('/health', async () => ({ status: 'UP' }));

@@ -28,6 +28,7 @@ test('the reference lists every configuration key with its environment variable'
 /** A valid value different from the default, as the environment would spell it. */
 function otherValue(keyPath: string[], leaf: Leaf): [raw: string, parsed: unknown] {
   if (keyPath.join('.') === 'server.base_url') return ['https://id.example.com', 'https://id.example.com'];
+  if (keyPath.join('.') === 'redis.url') return ['redis://cache.example.com:6379', 'redis://cache.example.com:6379'];
   switch (leaf.type) {
     case 'boolean': return [String(!leaf.default), !leaf.default];
     case 'integer': {

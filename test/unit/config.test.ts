@@ -148,6 +148,7 @@ const INVALID: Array<{ name: string; toml?: string; env?: Record<string, string>
   { name: 'a base_url with another scheme', env: { GATEHOUSE_BASE_URL: 'ftp://id.example.com' }, problem: /^server\.base_url: must start with http:\/\/ or https:\/\/$/ },
   { name: 'a base_url with a query', env: { GATEHOUSE_BASE_URL: 'https://id.example.com/?x=1' }, problem: /^server\.base_url: must not have a query or fragment$/ },
   { name: 'a database of a kind Gatehouse does not speak', env: { DATABASE_URL: 'mysql://root:hunter2@127.0.0.1/gatehouse' }, problem: /^database\.url: mysql:\/\/ is not supported: use postgres:\/\/… for PostgreSQL, or leave it empty \(or give a file path or sqlite:PATH\) for SQLite$/ },
+  { name: 'a Redis URL of another scheme', env: { REDIS_URL: 'http://:hunter2@cache:6379' }, problem: /^redis\.url: must start with redis:\/\/ or rediss:\/\/ \(value not shown: secret\)$/ },
   { name: 'an unknown key in a known section', toml: '[server]\nprot = 8080\n', problem: /^server\.prot \(.*\.toml\): unknown key$/ },
   { name: 'an unknown section', toml: '[servr]\nport = 8080\n', problem: /^servr \(.*\.toml\): unknown key$/ },
   { name: 'an unknown nested key', toml: '[identity_mgt.account_locking]\nallowed_failed_attempt = 3\n', problem: /^identity_mgt\.account_locking\.allowed_failed_attempt \(.*\): unknown key$/ },

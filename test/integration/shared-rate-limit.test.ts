@@ -1,0 +1,104 @@
+// Several nodes with [redis] url count the same per-IP attempts: the login POST limit and
+// the admin API's failed Basic credentials are exact across nodes, not max × nodes. A Redis
+// that does not answer lets sign-ins through (the per-account lock still holds), never a 500.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { Redis } from 'ioredis';
+import { startServer, basicAuth, type TestServer } from '../helpers/test-server.js';
+import { api, createScimUser, registerApp, type RegisteredApp } from '../helpers/api.js';
+import { HttpBrowser, parseForm } from '../helpers/http-browser.js';
+import { authorizationFor } from '../helpers/oidc-authorize.js';
+import { freePort } from '../helpers/local-services.js';
+
+const REDIS_URL = process.env.GATEHOUSE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const MAX = 3;
+
+/** Opens the login page of a fresh authorization request and returns a function that posts it. */
+async function loginForm(server: TestServer, app: RegisteredApp) {
+  const browser = new HttpBrowser();
+  const { url: authorizeUrl } = await authorizationFor(server, app);
+  const { url, res } = await browser.follow(authorizeUrl.href, {}, (u) => u.startsWith(app.redirectUri));
+  assert.match(url, /\/authenticationendpoint\/[^/]+$/, 'the login page');
+  const form = parseForm(await res.text());
+  return async (fields: Record<string, string>) => {
+    const answer = await browser.request(new URL(form.action, url).href, { form: { ...form.fields, ...fields } });
+    await answer.text();
+    return answer.status;
+  };
+}
+
+describe('per-IP rate limits shared through Redis', () => {
+  const prefix = `gatehouse-test-${randomBytes(4).toString('hex')}:`;
+  const redis = new Redis(REDIS_URL, { lazyConnect: true });
+  let nodes: TestServer[] = [];
+  before(async () => {
+    await redis.connect();
+    const overrides = { redis: { url: REDIS_URL, key_prefix: prefix }, identity_mgt: { login_rate_limit: { max_requests: MAX, window_seconds: 60 } } };
+    nodes = [await startServer({ overrides }), await startServer({ overrides })];
+  });
+  after(async () => {
+    await Promise.all(nodes.map((n) => n.close()));
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length) await redis.del(...keys);
+    redis.disconnect();
+  });
+
+  test('login POSTs to two nodes are counted together: the limit is max_requests, not max_requests × nodes', async () => {
+    const [a, b] = nodes as [TestServer, TestServer];
+    const apps = [await registerApp(a), await registerApp(b)] as const;
+    for (const node of nodes) await createScimUser(node, { userName: 'erin', password: 'erin-password-1' });
+    const onA = await loginForm(a, apps[0]);
+    const onB = await loginForm(b, apps[1]);
+    assert.equal(await onA({ username: 'erin', password: 'wrong-password-1' }), 400);
+    assert.equal(await onB({ username: 'erin', password: 'wrong-password-2' }), 400);
+    assert.equal(await onA({ username: 'erin', password: 'wrong-password-3' }), 400);
+    // Each node has seen at most two attempts: only a shared counter knows this is the fourth.
+    assert.equal(await onB({ username: 'erin', password: 'erin-password-1' }), 429, 'node B refuses the fourth attempt from this address');
+    assert.equal(await onA({ username: 'erin', password: 'erin-password-1' }), 429, 'and so does node A');
+    const keys = await redis.keys(`${prefix}rate-limit:*`);
+    assert.equal(keys.length, 1, `one counter for the login POST and this address, got ${JSON.stringify(keys)}`);
+    const ttl = await redis.pttl(keys[0]!);
+    assert.ok(ttl > 0 && ttl <= 60_000, `the counter expires with the window (${ttl} ms left)`);
+  });
+
+  test('failed admin Basic credentials on two nodes are counted together', async () => {
+    const [a, b] = nodes as [TestServer, TestServer];
+    const wrong = basicAuth('admin', 'not-the-admin-password');
+    for (const node of [a, b, a]) assert.equal((await api(node, 'GET', '/api/server/v1/applications', { auth: wrong })).status, 401);
+    const refused = await api(b, 'GET', '/api/server/v1/applications', { auth: b.adminAuth });
+    assert.equal(refused.status, 429, 'the right password from the same address waits out the window on node B too');
+    assert.match(refused.body.detail ?? refused.body.message ?? '', /too many failed sign-in attempts/);
+    const ttl = await redis.pttl(`${prefix}basic-auth-failures:127.0.0.1`);
+    assert.ok(ttl > 0 && ttl <= 60_000, `the failure counter expires with the window (${ttl} ms left)`);
+  });
+});
+
+test('a Redis that does not answer lets sign-ins and admin calls through; once it answers, the limit holds again', async () => {
+  const port = await freePort();
+  const node = await startServer({ overrides: { redis: { url: `redis://127.0.0.1:${port}` }, identity_mgt: { login_rate_limit: { max_requests: 1, window_seconds: 60 } } } });
+  let redisServer: ChildProcess | undefined;
+  try {
+    const app = await registerApp(node);
+    await createScimUser(node, { userName: 'frank', password: 'frank-password-1' });
+    const post = await loginForm(node, app);
+    assert.equal(await post({ username: 'frank', password: 'wrong-password-1' }), 400, 'a wrong password is an ordinary failure, not a 500');
+    assert.equal(await post({ username: 'frank', password: 'frank-password-1' }), 303, 'the right one signs in');
+    assert.equal((await api(node, 'GET', '/api/server/v1/applications', { auth: node.adminAuth })).status, 200);
+
+    // Redis comes up on that port: the node reconnects by itself and counts again.
+    redisServer = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    const again = await loginForm(node, app);
+    const statuses: number[] = [];
+    for (let i = 0; i < 50 && !statuses.includes(429); i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      statuses.push(await again({ username: 'frank', password: `wrong-password-${i}` }));
+    }
+    assert.ok(statuses.includes(429), `the limit applies again after Redis came up (statuses ${statuses.join(', ')})`);
+    assert.ok(statuses.every((s) => s === 400 || s === 429), `never a 500 on the way (${statuses.join(', ')})`);
+  } finally {
+    await node.close();
+    redisServer?.kill();
+  }
+});
