@@ -102,7 +102,8 @@ export async function buildApp(deps: Deps): Promise<BuiltApp> {
   app.get('/health', async () => ({ status: 'UP' }));
   app.get('/health/ready', async (_request, reply) => {
     const ok = await isReachable(deps.store);
-    return reply.code(ok ? 200 : 503).send({ status: ok ? 'UP' : 'DOWN', store: deps.store.dialect });
+    // Redis is reported, not required: without it the node still serves (rate limits fail open).
+    return reply.code(ok ? 200 : 503).send({ status: ok ? 'UP' : 'DOWN', store: deps.store.dialect, ...(redis ? { redis: redis.status === 'ready' ? 'UP' : 'DOWN' } : {}) });
   });
 
   await app.register(oidcMount(config, providers));

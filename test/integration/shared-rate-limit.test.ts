@@ -85,6 +85,8 @@ test('a Redis that does not answer lets sign-ins and admin calls through; once i
     const post = await loginForm(node, app);
     assert.equal(await post({ username: 'frank', password: 'wrong-password-1' }), 400, 'a wrong password is an ordinary failure, not a 500');
     assert.equal(await post({ username: 'frank', password: 'frank-password-1' }), 303, 'the right one signs in');
+    const down = await fetch(`${node.url}/health/ready`);
+    assert.deepEqual([down.status, await down.json()], [200, { status: 'UP', store: 'sqlite', redis: 'DOWN' }], 'ready, and saying that Redis is down');
     assert.equal((await api(node, 'GET', '/api/server/v1/applications', { auth: node.adminAuth })).status, 200);
 
     // Redis comes up on that port: the node reconnects by itself and counts again.
@@ -97,6 +99,7 @@ test('a Redis that does not answer lets sign-ins and admin calls through; once i
     }
     assert.ok(statuses.includes(429), `the limit applies again after Redis came up (statuses ${statuses.join(', ')})`);
     assert.ok(statuses.every((s) => s === 400 || s === 429), `never a 500 on the way (${statuses.join(', ')})`);
+    assert.deepEqual(await (await fetch(`${node.url}/health/ready`)).json(), { status: 'UP', store: 'sqlite', redis: 'UP' });
   } finally {
     await node.close();
     redisServer?.kill();
