@@ -1,5 +1,5 @@
-// Fixed-window counter per client IP for failed admin-API Basic credentials; the login POST
-// uses @fastify/rate-limit with the same settings and the same store. In memory (one node)
+// Fixed-window counter of failed sign-in attempts per client IP: failed steps on the login
+// pages and failed admin-API Basic credentials share one counter. In memory (one node)
 // unless [redis] url is set; then in Redis, so every node counts the same attempts.
 import type { Redis } from '../store/redis.js';
 
@@ -34,7 +34,7 @@ export function createIpLimiter(max: number, windowMs: number, now: () => number
  * per-account lock in the database still holds.
  */
 export function createRedisIpLimiter(redis: Redis, keyPrefix: string, max: number, windowMs: number): IpLimiter {
-  const key = (ip: string) => `${keyPrefix}basic-auth-failures:${ip}`;
+  const key = (ip: string) => `${keyPrefix}failed-sign-ins:${ip}`;
   return {
     async blocked(ip) {
       try {

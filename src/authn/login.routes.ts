@@ -16,6 +16,8 @@ import { loadFactors } from './authn-session.repository.js';
 import { CHOOSE_ANOTHER } from './chooser.js';
 import { advance, submit, type FlowInput, type FlowResult, type FlowState } from './flow.js';
 import { auditSignIns } from '../audit/sign-in-audit.js';
+import type { IpLimiter } from '../access/ip-limiter.js';
+import { tooManyRequests } from '../errors.js';
 
 type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
 
@@ -40,7 +42,10 @@ function persisted(state: FlowState): string {
 // Reasons that demand a fresh login: the session's earlier steps must not be reused.
 const FRESH_LOGIN_REASONS = new Set(['no_session', 'login_prompt', 'max_age', 'id_token_hint', 'claims_id_token_sub_value', 'essential_acrs', 'essential_acr']);
 
-export function loginRoutes(deps: Deps, providers: ProviderRegistry) {
+// The per-IP limit counts failed attempts only (the same counter as failed admin Basic
+// credentials): a guesser fails every time, while many people signing in from one office
+// address succeed and are never stopped by it.
+export function loginRoutes(deps: Deps, providers: ProviderRegistry, limiter: IpLimiter) {
   return async function register(app: FastifyInstance) {
     const page = (reply: FastifyReply, status: number, title: string, message: string) =>
       reply.code(status).type('text/html; charset=utf-8').send(renderErrorPage(title, message));
@@ -143,11 +148,12 @@ export function loginRoutes(deps: Deps, providers: ProviderRegistry) {
       return respond(reply, loaded, await advance(flow));
     });
 
-    app.post<{ Params: { uid: string }; Body: Record<string, string | undefined> }>('/authenticationendpoint/:uid', {
-      config: { rateLimit: { max: deps.config.identity_mgt.login_rate_limit.max_requests, timeWindow: deps.config.identity_mgt.login_rate_limit.window_seconds * 1000 } },
-    }, async (request, reply) => {
+    app.post<{ Params: { uid: string }; Body: Record<string, string | undefined> }>('/authenticationendpoint/:uid', async (request, reply) => {
+      // Refused before anything is judged: past the limit even the right password waits.
+      if (await limiter.blocked(request.ip)) throw tooManyRequests('Too many attempts from your address. Wait a minute and try again.');
       const loaded = await load(request, reply);
       if (!loaded) return reply;
+      loaded.flow.onFailedAttempt = () => limiter.hit(request.ip);
       const body = (request.body ?? {}) as Record<string, unknown>;
       const input: Record<string, string | undefined> = {};
       for (const [k, v] of Object.entries(body)) if (typeof v === 'string') input[k] = v;

@@ -47,7 +47,7 @@ export const schema = {
       auto_unlock_time_increment_ratio: { type: 'integer', default: 2, min: 1, max: 100, description: 'Each further lock lasts this many times longer than the previous one.' },
     },
     login_rate_limit: {
-      max_requests: { type: 'integer', default: 30, min: 1, max: 100000, description: 'Login and admin Basic-auth attempts allowed per client IP within window_seconds.' },
+      max_requests: { type: 'integer', default: 30, min: 1, max: 100000, description: 'Failed sign-in attempts (login pages and admin Basic auth together) allowed per client IP within window_seconds; beyond them every attempt from that IP is refused with 429 until the window ends. Successful sign-ins do not count.' },
       window_seconds: { type: 'integer', default: 60, min: 1, max: 86400, description: 'Length of the per-IP rate-limit window.' },
     },
   },

@@ -107,7 +107,7 @@ export async function buildApp(deps: Deps): Promise<BuiltApp> {
   });
 
   await app.register(oidcMount(config, providers));
-  await app.register(loginRoutes(deps, providers));
+  await app.register(loginRoutes(deps, providers, limiter));
   await app.register(applicationRoutes(deps));
   await app.register(authenticatorRoutes(deps));
   await app.register(meTotpRoutes(deps));

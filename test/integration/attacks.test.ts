@@ -434,7 +434,7 @@ describe('attacks on the login, protocol and APIs (sqlite)', () => {
 });
 
 describe('rate limit and auto-unlock (sqlite)', () => {
-  test('the login POST rate limit per IP answers 429 with a page for people after max_requests', async () => {
+  test('after max_requests failed attempts from one IP the login POST answers 429 with a page for people', async () => {
     const server = await startServer({ overrides: { identity_mgt: { login_rate_limit: { max_requests: 3, window_seconds: 60 } } } });
     try {
       const app = await registerApp(server);
@@ -448,6 +448,24 @@ describe('rate limit and auto-unlock (sqlite)', () => {
       assert.match(limited.error ?? '', /Too many attempts from your address/);
       const other = await post(await openLogin(server, app), { username: 'bob', password: 'bob-password-1' });
       assert.equal(other.status, 429, 'a new interaction from the same IP is limited too');
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('successful sign-ins do not count: more people than max_requests behind one address all get in', async () => {
+    const server = await startServer({ overrides: { identity_mgt: { login_rate_limit: { max_requests: 2, window_seconds: 60 } } } });
+    try {
+      const app = await registerApp(server);
+      for (let i = 0; i < 5; i++) await createScimUser(server, { userName: `office-${i}`, password: `office-password-${i}` });
+      for (let i = 0; i < 5; i++) {
+        const page = await openLogin(server, app);
+        await codeFrom(page, await post(page, { username: `office-${i}`, password: `office-password-${i}` }), app);
+      }
+      // One typo is a failure like any other: two of them reach the limit.
+      const page = await openLogin(server, app);
+      for (let i = 0; i < 2; i++) assert.equal((await post(page, { username: 'office-0', password: 'typo-password' })).status, 400);
+      assert.equal((await post(page, { username: 'office-0', password: 'office-password-0' })).status, 429);
     } finally {
       await server.close();
     }

@@ -57,21 +57,26 @@ describe('per-IP rate limits shared through Redis', () => {
     // Each node has seen at most two attempts: only a shared counter knows this is the fourth.
     assert.equal(await onB({ username: 'erin', password: 'erin-password-1' }), 429, 'node B refuses the fourth attempt from this address');
     assert.equal(await onA({ username: 'erin', password: 'erin-password-1' }), 429, 'and so does node A');
-    const keys = await redis.keys(`${prefix}rate-limit:*`);
-    assert.equal(keys.length, 1, `one counter for the login POST and this address, got ${JSON.stringify(keys)}`);
+    const keys = await redis.keys(`${prefix}*`);
+    assert.deepEqual(keys, [`${prefix}failed-sign-ins:127.0.0.1`], 'one counter for this address');
     const ttl = await redis.pttl(keys[0]!);
     assert.ok(ttl > 0 && ttl <= 60_000, `the counter expires with the window (${ttl} ms left)`);
+    await redis.del(...keys);
   });
 
-  test('failed admin Basic credentials on two nodes are counted together', async () => {
+  test('failed admin Basic credentials on two nodes are counted together, and with the login pages', async () => {
     const [a, b] = nodes as [TestServer, TestServer];
+    // Registered first: the admin API is behind the same limit.
+    const app = await registerApp(a);
+    await createScimUser(a, { userName: 'gina', password: 'gina-password-1' });
     const wrong = basicAuth('admin', 'not-the-admin-password');
     for (const node of [a, b, a]) assert.equal((await api(node, 'GET', '/api/server/v1/applications', { auth: wrong })).status, 401);
     const refused = await api(b, 'GET', '/api/server/v1/applications', { auth: b.adminAuth });
     assert.equal(refused.status, 429, 'the right password from the same address waits out the window on node B too');
     assert.match(refused.body.detail ?? refused.body.message ?? '', /too many failed sign-in attempts/);
-    const ttl = await redis.pttl(`${prefix}basic-auth-failures:127.0.0.1`);
+    const ttl = await redis.pttl(`${prefix}failed-sign-ins:127.0.0.1`);
     assert.ok(ttl > 0 && ttl <= 60_000, `the failure counter expires with the window (${ttl} ms left)`);
+    assert.equal(await (await loginForm(a, app))({ username: 'gina', password: 'gina-password-1' }), 429, 'the login page counts the same failures');
   });
 });
 
