@@ -30,7 +30,7 @@ export async function authenticateCaller(deps: Deps, providers: ProviderRegistry
 
 async function basic(deps: Deps, limiter: IpLimiter, request: FastifyRequest, tenant: Tenant, value: string): Promise<Caller> {
   if (!deps.config.admin_api.allow_basic_auth) throw unauthorized('HTTP Basic is turned off on this server ([admin_api] allow_basic_auth): use a bearer token');
-  if (await limiter.blocked(request.ip)) throw tooManyRequests('too many failed sign-in attempts from this address: wait a minute and try again');
+  if (!await limiter.take(request.ip)) throw tooManyRequests('too many failed sign-in attempts from this address: wait a minute and try again');
   const decoded = Buffer.from(value, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   let username = colon >= 0 ? decoded.slice(0, colon) : '';
@@ -52,10 +52,11 @@ async function basic(deps: Deps, limiter: IpLimiter, request: FastifyRequest, te
   const locked = user ? (await lockState(deps, home.id, user.id, PASSWORD_FACTOR)).locked : false;
   const ok = await verifyPassword(user?.passwordHash, password);
   if (!user || !ok || locked) {
-    await limiter.hit(request.ip);
     if (user && !locked) await recordFailure(deps, home.id, user.id, PASSWORD_FACTOR);
     throw unauthorized('invalid credentials');
   }
+  // Right credentials are not a failed attempt: the one counted at the start is handed back.
+  await limiter.refund(request.ip);
   await recordSuccess(deps, home.id, user.id, PASSWORD_FACTOR);
   const admin = isAdmin(user);
   const superAdmin = admin && home.domain === DEFAULT_TENANT;

@@ -1,12 +1,17 @@
 // Fixed-window counter of failed sign-in attempts per client IP: failed steps on the login
 // pages and failed admin-API Basic credentials share one counter. In memory (one node)
 // unless [redis] url is set; then in Redis, so every node counts the same attempts.
+//
+// An attempt is counted when it starts and handed back when it did not fail: counting only
+// after the password was judged would let a burst of concurrent guesses through, all of
+// them checked against a counter none of them had raised yet.
 import type { Redis } from '../store/redis.js';
 
 export interface IpLimiter {
-  /** true when this IP has used up its attempts in the current window. */
-  blocked(ip: string): Promise<boolean>;
-  hit(ip: string): Promise<void>;
+  /** Counts an attempt from this IP; false (and not counted) when the IP has used up its attempts. */
+  take(ip: string): Promise<boolean>;
+  /** Hands back an attempt that did not fail (a successful sign-in is not a failed attempt). */
+  refund(ip: string): Promise<void>;
 }
 
 export function createIpLimiter(max: number, windowMs: number, now: () => number = Date.now): IpLimiter {
@@ -22,29 +27,47 @@ export function createIpLimiter(max: number, windowMs: number, now: () => number
     return w;
   };
   return {
-    blocked: async (ip) => current(ip).count >= max,
-    hit: async (ip) => { current(ip).count += 1; },
+    async take(ip) {
+      const w = current(ip);
+      if (w.count >= max) return false;
+      w.count += 1;
+      return true;
+    },
+    async refund(ip) {
+      const w = current(ip);
+      if (w.count > 0) w.count -= 1;
+    },
   };
 }
 
+// Both in one script each, so a window that ends in between never leaves a counter without
+// an expiry (a DECR on a missing key would create one that lives for ever).
+const TAKE = `
+redis.call('SET', KEYS[1], 0, 'PX', ARGV[1], 'NX')
+local count = redis.call('INCR', KEYS[1])
+if count > tonumber(ARGV[2]) then redis.call('DECR', KEYS[1]) return 0 end
+return 1`;
+const REFUND = `
+local count = tonumber(redis.call('GET', KEYS[1]) or '0')
+if count > 0 then redis.call('DECR', KEYS[1]) end
+return 0`;
+
 /**
- * The same window in Redis: the first hit creates the key with the window as its expiry,
- * in the same transaction as the increment, so a counter never outlives its window.
- * When Redis fails the attempt is let through (and reported by the connection): the
- * per-account lock in the database still holds.
+ * The same window in Redis. When Redis fails the attempt is let through (and the connection
+ * reports it): the per-account lock in the database still holds.
  */
 export function createRedisIpLimiter(redis: Redis, keyPrefix: string, max: number, windowMs: number): IpLimiter {
   const key = (ip: string) => `${keyPrefix}failed-sign-ins:${ip}`;
   return {
-    async blocked(ip) {
+    async take(ip) {
       try {
-        return Number(await redis.get(key(ip)) ?? 0) >= max;
+        return Number(await redis.eval(TAKE, 1, key(ip), windowMs, max)) === 1;
       } catch {
-        return false;
+        return true;
       }
     },
-    async hit(ip) {
-      await redis.multi().set(key(ip), 0, 'PX', windowMs, 'NX').incr(key(ip)).exec().catch(() => undefined);
+    async refund(ip) {
+      await redis.eval(REFUND, 1, key(ip)).catch(() => undefined);
     },
   };
 }

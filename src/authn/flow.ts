@@ -49,8 +49,8 @@ export interface FlowInput {
   loginExpiresAt?: number;
   /** The browser's User-Agent header (audit log). */
   userAgent?: string;
-  /** Counts a failed attempt against the client's address (the per-IP limit). */
-  onFailedAttempt?: () => Promise<void>;
+  /** Told when a step failed, so the attempt stays counted against the client's address (the per-IP limit). */
+  onFailedAttempt?: () => void;
 }
 
 // Factor keys may be `name/method` (see sequence-policy): nextStep compares by name.
@@ -184,7 +184,7 @@ async function handleSubmit(flow: FlowInput, stepId: number, input: FormInput): 
   const counts = user !== undefined && await regulated(authenticator, ctx);
   const lock = counts && user ? await checkLock(deps, tenant.id, user.id, authenticator.name) : { locked: false, lockedUntil: null, clean: false };
   const refuseLocked = async (values?: Record<string, string>) => {
-    await flow.onFailedAttempt?.();
+    flow.onFailedAttempt?.();
     deps.logger.warn({ event: 'login_refused_locked', tenantId: tenant.id, userId: user!.id, factor: authenticator.name }, 'attempt on a locked account');
     await auditSignIn(flow, { type: 'login_failed', user, step: stepId, factor: authenticator.name, details: { reason: 'account_locked' } });
     return advance(flow, authenticator.lockedMessage, values);
@@ -197,7 +197,7 @@ async function handleSubmit(flow: FlowInput, stepId: number, input: FormInput): 
   // refused whatever the result, and not counted again.
   if (lock.locked) return refuseLocked(outcome.kind === 'failure' ? outcome.values : undefined);
   if (outcome.kind === 'failure') {
-    await flow.onFailedAttempt?.();
+    flow.onFailedAttempt?.();
     if (counts && user) await recordFailure(deps, tenant.id, user.id, authenticator.name, stepWhere(flow));
     deps.logger.info({ event: 'login_failed', tenantId: tenant.id, userId: user?.id, factor: authenticator.name, code: outcome.error.code }, 'authentication step failed');
     await auditSignIn(flow, { type: 'login_failed', user, step: stepId, factor: authenticator.name, details: { reason: outcome.error.code } });

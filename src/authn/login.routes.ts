@@ -149,11 +149,21 @@ export function loginRoutes(deps: Deps, providers: ProviderRegistry, limiter: Ip
     });
 
     app.post<{ Params: { uid: string }; Body: Record<string, string | undefined> }>('/authenticationendpoint/:uid', async (request, reply) => {
-      // Refused before anything is judged: past the limit even the right password waits.
-      if (await limiter.blocked(request.ip)) throw tooManyRequests('Too many attempts from your address. Wait a minute and try again.');
+      // Counted before anything is judged (past the limit even the right password waits) and
+      // handed back unless a step failed: see ip-limiter.ts.
+      if (!await limiter.take(request.ip)) throw tooManyRequests('Too many attempts from your address. Wait a minute and try again.');
+      let failed = false;
+      try {
+        return await handlePost(request, reply, () => { failed = true; });
+      } finally {
+        if (!failed) await limiter.refund(request.ip);
+      }
+    });
+
+    async function handlePost(request: FastifyRequest<{ Params: { uid: string }; Body: Record<string, string | undefined> }>, reply: FastifyReply, onFailedAttempt: () => void) {
       const loaded = await load(request, reply);
       if (!loaded) return reply;
-      loaded.flow.onFailedAttempt = () => limiter.hit(request.ip);
+      loaded.flow.onFailedAttempt = onFailedAttempt;
       const body = (request.body ?? {}) as Record<string, unknown>;
       const input: Record<string, string | undefined> = {};
       for (const [k, v] of Object.entries(body)) if (typeof v === 'string') input[k] = v;
@@ -162,7 +172,7 @@ export function loginRoutes(deps: Deps, providers: ProviderRegistry, limiter: Ip
       }
       const stepId = Number(input.step);
       return respond(reply, loaded, await submit(loaded.flow, Number.isInteger(stepId) ? stepId : -1, input));
-    });
+    }
 
     app.get<{ Params: { uid: string } }>('/authenticationendpoint/:uid/abort', async (request, reply) => {
       const loaded = await load(request, reply);

@@ -453,6 +453,20 @@ describe('rate limit and auto-unlock (sqlite)', () => {
     }
   });
 
+  test('a burst of concurrent wrong passwords from one IP gets exactly max_requests judged, the rest 429', async () => {
+    const server = await startServer({ overrides: { identity_mgt: { login_rate_limit: { max_requests: 3, window_seconds: 60 }, account_locking: { allowed_failed_attempts: 1000 } } } });
+    try {
+      const app = await registerApp(server);
+      await createScimUser(server, { userName: 'burst', password: 'burst-password-1' });
+      const pages = await Promise.all(Array.from({ length: 12 }, () => openLogin(server, app)));
+      const answers = await Promise.all(pages.map((page, i) => post(page, { username: 'burst', password: `wrong-${i}-password` })));
+      const statuses = answers.map((a) => a.status).sort();
+      assert.deepEqual(statuses, [...Array(3).fill(400), ...Array(9).fill(429)], 'three judged, nine refused before the password was looked at');
+    } finally {
+      await server.close();
+    }
+  });
+
   test('successful sign-ins do not count: more people than max_requests behind one address all get in', async () => {
     const server = await startServer({ overrides: { identity_mgt: { login_rate_limit: { max_requests: 2, window_seconds: 60 } } } });
     try {

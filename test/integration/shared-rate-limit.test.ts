@@ -64,6 +64,13 @@ describe('per-IP rate limits shared through Redis', () => {
     await redis.del(...keys);
   });
 
+  test('a burst of concurrent wrong Basic credentials on two nodes gets exactly max_requests judged', async () => {
+    const wrong = basicAuth('admin', 'not-the-admin-password');
+    const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => api(nodes[i % 2]!, 'GET', '/api/server/v1/applications', { auth: wrong })));
+    assert.deepEqual(answers.map((a) => a.status).sort(), [...Array(MAX).fill(401), ...Array(12 - MAX).fill(429)]);
+    await redis.del(`${prefix}failed-sign-ins:127.0.0.1`);
+  });
+
   test('failed admin Basic credentials on two nodes are counted together, and with the login pages', async () => {
     const [a, b] = nodes as [TestServer, TestServer];
     // Registered first: the admin API is behind the same limit.
