@@ -21,3 +21,6 @@ export const forbidden = make('forbidden', 403);
 export const notFound = make('not_found', 404);
 export const conflict = make('conflict', 409);
 export const tooManyRequests = make('too_many_requests', 429);
+
+/** What a person is told when their address is over a rate limit. */
+export const TOO_MANY_ATTEMPTS = 'Too many attempts from your address. Wait a minute and try again.';

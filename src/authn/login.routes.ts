@@ -17,7 +17,7 @@ import { CHOOSE_ANOTHER } from './chooser.js';
 import { advance, submit, type FlowInput, type FlowResult, type FlowState } from './flow.js';
 import { auditSignIns } from '../audit/sign-in-audit.js';
 import type { IpLimiter } from '../access/ip-limiter.js';
-import { tooManyRequests } from '../errors.js';
+import { tooManyRequests, TOO_MANY_ATTEMPTS } from '../errors.js';
 
 type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
 
@@ -151,7 +151,7 @@ export function loginRoutes(deps: Deps, providers: ProviderRegistry, limiter: Ip
     app.post<{ Params: { uid: string }; Body: Record<string, string | undefined> }>('/authenticationendpoint/:uid', async (request, reply) => {
       // Counted before anything is judged (past the limit even the right password waits) and
       // handed back unless a step failed: see ip-limiter.ts.
-      if (!await limiter.take(request.ip)) throw tooManyRequests('Too many attempts from your address. Wait a minute and try again.');
+      if (!await limiter.take(request.ip)) throw tooManyRequests(TOO_MANY_ATTEMPTS);
       let failed = false;
       try {
         return await handlePost(request, reply, () => { failed = true; });

@@ -1,7 +1,7 @@
 // One place maps errors to responses: JSON for APIs (SCIM's error shape under /scim2),
 // a page for people elsewhere. Nothing internal leaks; 5xx are logged with the request id.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError } from '../errors.js';
+import { AppError, TOO_MANY_ATTEMPTS } from '../errors.js';
 import { renderErrorPage } from '../ui/layout.js';
 
 const SCIM_ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
@@ -18,7 +18,7 @@ export function errorHandler(error: FastifyError | AppError, request: FastifyReq
   } else if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
     status = error.statusCode;
     code = status === 429 ? 'too_many_requests' : status === 413 ? 'payload_too_large' : 'invalid_request';
-    message = status === 429 ? 'Too many attempts from your address. Wait a minute and try again.' : error.message;
+    message = status === 429 ? TOO_MANY_ATTEMPTS : error.message;
   }
   if (status >= 500) request.log.error({ err: error }, 'request failed');
   if (status === 401) reply.header('www-authenticate', 'Basic realm="gatehouse", Bearer');
