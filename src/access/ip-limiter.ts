@@ -52,22 +52,31 @@ local count = tonumber(redis.call('GET', KEYS[1]) or '0')
 if count > 0 then redis.call('DECR', KEYS[1]) end
 return 0`;
 
+// Defined as commands: ioredis sends a script's text once per connection, then its SHA1.
+interface LimiterCommands {
+  gatehouseTakeAttempt(key: string, windowMs: number, max: number): Promise<number>;
+  gatehouseRefundAttempt(key: string): Promise<number>;
+}
+
 /**
  * The same window in Redis. When Redis fails the attempt is let through (and the connection
  * reports it): the per-account lock in the database still holds.
  */
 export function createRedisIpLimiter(redis: Redis, keyPrefix: string, max: number, windowMs: number): IpLimiter {
+  redis.defineCommand('gatehouseTakeAttempt', { numberOfKeys: 1, lua: TAKE });
+  redis.defineCommand('gatehouseRefundAttempt', { numberOfKeys: 1, lua: REFUND });
+  const commands = redis as Redis & LimiterCommands;
   const key = (ip: string) => `${keyPrefix}failed-sign-ins:${ip}`;
   return {
     async take(ip) {
       try {
-        return Number(await redis.eval(TAKE, 1, key(ip), windowMs, max)) === 1;
+        return Number(await commands.gatehouseTakeAttempt(key(ip), windowMs, max)) === 1;
       } catch {
         return true;
       }
     },
     async refund(ip) {
-      await redis.eval(REFUND, 1, key(ip)).catch(() => undefined);
+      await commands.gatehouseRefundAttempt(key(ip)).catch(() => undefined);
     },
   };
 }
