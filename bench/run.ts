@@ -4,6 +4,7 @@
 //
 //   npm run bench                      SQLite (embedded store)
 //   npm run bench -- --postgres        also PostgreSQL on 127.0.0.1:5432
+//   npm run bench -- --redis[=URL]     per-IP limits in Redis (redis://127.0.0.1:6379), as several nodes run
 //   options: --clients=8,12 --seconds=15 --warmup=10 --hash-seconds=5 --cold-runs=5 --totp-users=3000 --main=dist/main.js
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, cpus, arch, platform, loadavg } from 'node:os';
@@ -13,7 +14,7 @@ import { createPgDatabase } from '../test/helpers/local-services.js';
 import { measureHashRate, ARGON2_OPTIONS, type HashRate } from './argon2-rate.js';
 import { runLoad, type LoadResult, type SignInTarget } from './signin-load.js';
 import { runTotpLoad, seedTotpUsers } from './totp-signin.js';
-import { startServer, machineCpu, postgresCpu, type RunningServer } from './server-process.js';
+import { startServer, machineCpu, commandCpu, type RunningServer } from './server-process.js';
 
 const RATIO_TARGET = 0.6;
 const TOTP_RATIO_TARGET = 0.5;
@@ -47,6 +48,10 @@ const COLD_RUNS = option('cold-runs', 5);
 // first 10), on the same two cores. Measured sign-ins start after this warm-up.
 const WARMUP_SECONDS = option('warmup', 10);
 const POSTGRES = process.argv.includes('--postgres');
+// --redis: the server counts failed attempts per IP in Redis ([redis] url), as a deployment of
+// several nodes does; every login POST then takes and hands back an attempt there.
+const REDIS_ARG = process.argv.find((a) => a === '--redis' || a.startsWith('--redis='));
+const REDIS_URL = REDIS_ARG ? (REDIS_ARG.includes('=') ? REDIS_ARG.slice(REDIS_ARG.indexOf('=') + 1) : 'redis://127.0.0.1:6379') : undefined;
 // Each user may sign in once per 30-second step (replay protection): enough users that the
 // pool never runs dry at the expected rate.
 const TOTP_USERS = option('totp-users', 3000);
@@ -129,33 +134,51 @@ async function provisionTotpApp(server: RunningServer, adminPassword: string, ta
   return { ...target, ...await registerBenchApp(server, adminAuth(adminPassword), 'bench-totp-app', ['basic', 'totp']) };
 }
 
+/** A server that cannot reach Redis lets every attempt through: that would measure a run without it. */
+async function expectRedisUp(server: RunningServer): Promise<void> {
+  const ready = await (await fetch(`${server.url}/health/ready`)).json() as { redis?: string };
+  if (ready.redis !== 'UP') {
+    await server.stop();
+    throw new Error(`--redis: the server reports Redis ${ready.redis ?? 'not configured'}; is it running at that address?`);
+  }
+}
+
 /**
  * Runs one measured load and prints its sign-ins, the CPU each cost (server threads, load
- * generator, PostgreSQL) and how busy the machine was; marks the run when others took CPU.
+ * generator, PostgreSQL, Redis) and how busy the machine was; marks the run when others took CPU.
  */
 async function measuredLoad(store: StoreResult['store'], server: RunningServer, label: string, run: () => Promise<LoadResult>): Promise<LoadResult> {
+  // The services this store's sign-ins use, when they run on this machine.
+  const services = [
+    ...(store === 'PostgreSQL' ? [{ name: 'PostgreSQL server processes', command: 'postgres' }] : []),
+    ...(REDIS_URL ? [{ name: 'Redis', command: 'redis-server' }] : []),
+  ];
   const serverBefore = server.cpu();
   const selfBefore = process.cpuUsage();
   const machineBefore = machineCpu();
-  const pgBefore = store === 'PostgreSQL' ? postgresCpu() : undefined;
+  const servicesBefore = services.map((s) => commandCpu(s.command));
   const load = await run();
   const selfUsed = process.cpuUsage(selfBefore);
   const serverAfter = server.cpu();
   const machineAfter = machineCpu();
-  const pgAfter = store === 'PostgreSQL' ? postgresCpu() : undefined;
+  const servicesUsed = services.map((s, i) => {
+    const before = servicesBefore[i];
+    const after = commandCpu(s.command);
+    return { ...s, seconds: before !== undefined && after !== undefined ? after - before : 0 };
+  });
   log(`[${store}] ${label}: ${load.completed} sign-ins in ${load.seconds} s = ${load.perSecond.toFixed(1)}/s (${load.failed} failed${load.firstError ? `: ${load.firstError}` : ''}); latency p50 ${load.p50Ms.toFixed(0)} ms, p95 ${load.p95Ms.toFixed(0)} ms`);
   if (serverBefore && serverAfter && load.completed) {
     const per = (seconds: number) => `${((seconds * 1000) / load.completed).toFixed(1)} ms`;
-    const pg = pgBefore !== undefined && pgAfter !== undefined ? `, PostgreSQL server processes ${per(pgAfter - pgBefore)}` : '';
-    log(`[${store}]   CPU per sign-in: server event-loop thread ${per(serverAfter.mainThread - serverBefore.mainThread)}, server other threads (argon2 pool, V8 compiler and GC) ${per(serverAfter.otherThreads - serverBefore.otherThreads)}, load generator ${per((selfUsed.user + selfUsed.system) / 1e6)}${pg}`);
+    const used = servicesUsed.map((s) => `, ${s.name} ${per(s.seconds)}`).join('');
+    log(`[${store}]   CPU per sign-in: server event-loop thread ${per(serverAfter.mainThread - serverBefore.mainThread)}, server other threads (argon2 pool, V8 compiler and GC) ${per(serverAfter.otherThreads - serverBefore.otherThreads)}, load generator ${per((selfUsed.user + selfUsed.system) / 1e6)}${used}`);
   }
   if (machineBefore && machineAfter && serverBefore && serverAfter) {
     // Below ~95 % the run was not CPU-bound: the clients left the cores idle at times.
-    // What neither the bench nor the server (nor PostgreSQL) used went to other processes.
+    // What neither the bench nor the server (nor PostgreSQL or Redis) used went to other processes.
     const total = machineAfter.total - machineBefore.total;
     const busy = machineAfter.busy - machineBefore.busy;
     const ours = serverAfter.mainThread - serverBefore.mainThread + serverAfter.otherThreads - serverBefore.otherThreads
-      + (selfUsed.user + selfUsed.system) / 1e6 + (pgAfter !== undefined && pgBefore !== undefined ? pgAfter - pgBefore : 0);
+      + (selfUsed.user + selfUsed.system) / 1e6 + servicesUsed.reduce((sum, s) => sum + s.seconds, 0);
     const others = othersShare(machineBefore, machineAfter, ours) ?? 0;
     log(`[${store}]   machine CPU busy: ${((100 * busy) / total).toFixed(0)} % of ${cpus().length} cores, of which other processes ${(100 * others).toFixed(0)} %`);
     if (others > OTHERS_LIMIT) {
@@ -175,11 +198,13 @@ async function benchStore(store: StoreResult['store']): Promise<StoreResult> {
     adminPassword,
     databaseUrl: database?.url,
     main: MAIN ? resolve(MAIN) : undefined,
+    env: REDIS_URL ? { GATEHOUSE_REDIS__URL: REDIS_URL, GATEHOUSE_REDIS__KEY_PREFIX: `gatehouse-bench-${randomBytes(4).toString('hex')}:` } : undefined,
     // The default per-IP limit applies: it counts failed attempts only, and the bench fails none.
   };
   try {
     log(`\n[${store}] first start (creates the store, default tenant, admin, keys)…`);
     const server = await startServer(options);
+    if (REDIS_URL) await expectRedisUp(server);
     let load: LoadResult;
     let totpLoad: LoadResult;
     try {
@@ -281,6 +306,7 @@ async function main(): Promise<void> {
   log(`each costs one argon2id verify. password + TOTP adds the TOTP page and a POST of the current code (each user once per 30 s step).`);
   log(`${CLIENT_COUNTS.join(' and ')} clients (the best counts; password + TOTP at that count), fresh cookie jar per sign-in, load generator on the same machine (loopback);`);
   log(`sign-ins counted for ${SECONDS} s after a ${WARMUP_SECONDS} s warm-up on the same server.`);
+  if (REDIS_URL) log(`per-IP limits in Redis at ${REDIS_URL.replace(/\/\/[^@/]*@/, '//…@')} (two Redis round trips per login POST).`);
   log(`cold start = spawn of \`node ${MAIN ?? 'dist/main.js'}\` on an existing data dir until GET /health/ready answers 200.\n`);
   log(table(results));
   if (disturbed.length) {

@@ -44,7 +44,7 @@ import { freePort } from '../test/helpers/local-services.js';
 function cleanEnv(): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (value === undefined || key.startsWith('GATEHOUSE_') || key === 'DATABASE_URL' || key === 'PORT') continue;
+    if (value === undefined || key.startsWith('GATEHOUSE_') || key === 'DATABASE_URL' || key === 'REDIS_URL' || key === 'PORT') continue;
     env[key] = value;
   }
   return env;
@@ -132,15 +132,19 @@ export function machineCpu(): { busy: number; total: number } | undefined {
   }
 }
 
-/** CPU seconds used so far by every PostgreSQL server process on this machine. */
-export function postgresCpu(): number | undefined {
+/**
+ * CPU seconds used so far by every process of a command on this machine: `postgres` (the
+ * server's processes), `redis-server`.
+ */
+export function commandCpu(command: string): number | undefined {
+  const tag = `(${command})`;
   try {
     let seconds = 0;
     for (const pid of readdirSync('/proc')) {
       if (!/^\d+$/.test(pid)) continue;
       let stat: string;
       try { stat = readFileSync(`/proc/${pid}/stat`, 'utf8'); } catch { continue; }
-      if (!stat.includes('(postgres)')) continue;
+      if (!stat.includes(tag)) continue;
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       seconds += (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
     }
