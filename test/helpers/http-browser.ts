@@ -59,3 +59,8 @@ export function parseForm(html: string): { action: string; fields: Record<string
   for (const m of html.matchAll(/<input[^>]*type="hidden"[^>]*name="([^"]+)"[^>]*value="([^"]*)"/g)) fields[m[1]!] = m[2]!;
   return { action, fields };
 }
+
+/** The error line a page shows above its form (role="alert"), as plain text. */
+export function pageError(html: string): string | undefined {
+  return /<p class="error" role="alert">([^<]*)<\/p>/.exec(html)?.[1]?.replace(/&#39;/g, '\'').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+}

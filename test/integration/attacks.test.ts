@@ -8,7 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { startServer, basicAuth, DIALECTS, type TestServer } from '../helpers/test-server.js';
 import { api, createScimUser, registerApp, type RegisteredApp } from '../helpers/api.js';
-import { HttpBrowser, parseForm } from '../helpers/http-browser.js';
+import { HttpBrowser, pageError, parseForm } from '../helpers/http-browser.js';
 import { createLogger } from '../../src/logger.js';
 import type { Clock } from '../../src/clock.js';
 
@@ -64,11 +64,8 @@ async function post(page: LoginPage, fields: Record<string, string | undefined>)
   const res = await page.browser.request(page.action, { form });
   const html = await res.text();
   assert.ok(res.status < 500, `no 500: got ${res.status}`);
-  return { status: res.status, location: res.headers.get('location'), html, error: errorText(html) };
+  return { status: res.status, location: res.headers.get('location'), html, error: pageError(html) };
 }
-
-const errorText = (html: string): string | undefined =>
-  /<p class="error" role="alert">([^<]*)<\/p>/.exec(html)?.[1]?.replace(/&#39;/g, '\'').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
 
 /** Follows a successful login's redirect to the application; returns the code. */
 async function codeFrom(page: LoginPage, answer: Answer, app: RegisteredApp): Promise<string> {

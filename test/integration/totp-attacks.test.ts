@@ -15,7 +15,7 @@ import { Writable } from 'node:stream';
 import { sql } from 'kysely';
 import { startServer, DIALECTS, type TestServer } from '../helpers/test-server.js';
 import { api, createScimUser, registerApp, type RegisteredApp } from '../helpers/api.js';
-import { HttpBrowser, parseForm } from '../helpers/http-browser.js';
+import { HttpBrowser, pageError, parseForm } from '../helpers/http-browser.js';
 import { discover } from '../helpers/oidc-login.js';
 import { authorize, exchange } from '../helpers/oidc-authorize.js';
 import { TWO_STEP, manualClock, secretFromPage, codeAt, startTwoStep } from '../helpers/totp.js';
@@ -60,9 +60,6 @@ const isEnrollPage = (html: string) => html.includes('aria-label="Setup key"');
 const isCodePage = (html: string) => html.includes('autocomplete="one-time-code"');
 const isPasswordPage = (html: string) => html.includes('<label for="password">');
 
-const errorText = (html: string): string | undefined =>
-  /<p class="error" role="alert">([^<]*)<\/p>/.exec(html)?.[1]?.replace(/&#39;/g, '\'').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
-
 interface Answer { url: string; status: number; page: string; reached: boolean; error?: string }
 
 /** Posts the page's form with `fields` merged over its hidden fields (undefined drops one). */
@@ -76,7 +73,7 @@ async function post(browser: HttpBrowser, pageUrl: string, page: string, fields:
   assert.ok(res.status < 500, `no 500: got ${res.status} at ${url}`);
   const reached = isCallback(url);
   const html = reached ? '' : await res.text();
-  return { url, status: res.status, page: html, reached, error: errorText(html) };
+  return { url, status: res.status, page: html, reached, error: pageError(html) };
 }
 
 const answer = (at: OnPage, app: RegisteredApp, fields: Record<string, string | undefined>) => post(at.browser, at.url, at.page, fields, app.redirectUri);
@@ -459,8 +456,8 @@ for (const dialect of DIALECTS) {
         const stopped = await signIn(server, app, maud);
         assert.ok(!stopped.url.startsWith(app.redirectUri), 'no sign-in');
         assert.equal(stopped.status, 400);
-        assert.match(errorText(stopped.page) ?? '', /does not have one set up/);
-        assert.match(errorText(stopped.page) ?? '', /Ask your administrator/);
+        assert.match(pageError(stopped.page) ?? '', /does not have one set up/);
+        assert.match(pageError(stopped.page) ?? '', /Ask your administrator/);
         assert.ok(!isCodePage(stopped.page) && !isEnrollPage(stopped.page), 'neither a code nor an enrollment page');
         assert.deepEqual(await totpRows(server, maud.id), []);
       } finally {
@@ -536,7 +533,7 @@ describe('TOTP turned off on a server whose applications use it (sqlite, restart
           const res = await signIn(server, app, person);
           assert.ok(!res.url.startsWith(app.redirectUri), `${person.username} must not sign in`);
           assert.ok(res.status >= 400 && res.status < 500, `${person.username}: ${res.status}`);
-          assert.match(errorText(res.page) ?? '', /TOTP.*turned off on this server/, person.username);
+          assert.match(pageError(res.page) ?? '', /TOTP.*turned off on this server/, person.username);
           assert.ok(!isCodePage(res.page) && !isEnrollPage(res.page), `${person.username}: no TOTP form`);
         }
         assert.deepEqual(await totpRows(server, vera.id), []);
@@ -658,7 +655,7 @@ describe('TOTP lockout on PostgreSQL (5 attempts allowed)', onPostgres, () => {
     // The right password passes (the password is not locked) and the TOTP page says it is.
     const afterPassword = await signIn(server, app, lou, browser);
     assert.ok(isCodePage(afterPassword.page));
-    assert.equal(errorText(afterPassword.page), totpAuthenticator.lockedMessage);
+    assert.equal(pageError(afterPassword.page), totpAuthenticator.lockedMessage);
 
     await unlock(server.deps, server.tenant.id, lou.id, TOTP);
     const unlocked = await enterCode(afterPassword, app, right);

@@ -5,7 +5,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, DIALECTS, type TestServer } from '../helpers/test-server.js';
 import { createScimUser, registerApp, type RegisteredApp } from '../helpers/api.js';
-import { parseForm } from '../helpers/http-browser.js';
+import { pageError, parseForm } from '../helpers/http-browser.js';
 import { decodeQrFromPng } from '../helpers/qr-decode.js';
 import { TWO_STEP, manualClock, secretFromPage, codeAt, startTwoStep } from '../helpers/totp.js';
 import { TOTP_FAILURE } from '../../src/authn/authenticators/totp/index.js';
@@ -13,9 +13,6 @@ import { updateTotpParameters } from '../../src/authn/authenticators/totp/parame
 
 interface Person { id: string; username: string; password: string }
 type SignIn = Awaited<ReturnType<typeof startTwoStep>>;
-
-const errorText = (html: string): string | undefined =>
-  /<p class="error" role="alert">([^<]*)<\/p>/.exec(html)?.[1]?.replace(/&#39;/g, '\'').replace(/&amp;/g, '&');
 
 /** Real time rounded down to a minute: a boundary of both 30 and 60 second steps. */
 const minuteNow = () => Math.floor(Date.now() / 60_000) * 60;
@@ -51,7 +48,7 @@ for (const dialect of DIALECTS) {
       const isCallback = (u: string) => u.startsWith(app.redirectUri);
       const { url, res } = await at.browser.follow(new URL(form.action, at.url).href, { form: { ...form.fields, token } }, isCallback);
       assert.ok(res.status < 500, `no 500: ${res.status}`);
-      return isCallback(url) ? { reached: true, status: res.status, error: undefined } : { reached: false, status: res.status, error: errorText(await res.text()) };
+      return isCallback(url) ? { reached: true, status: res.status, error: undefined } : { reached: false, status: res.status, error: pageError(await res.text()) };
     }
 
     /**
