@@ -55,6 +55,8 @@ async function basic(deps: Deps, limiter: IpLimiter, request: FastifyRequest, te
     if (user && !locked) await recordFailure(deps, home.id, user.id, PASSWORD_FACTOR);
     throw unauthorized('invalid credentials');
   }
+  // Said only after the right password, as on the login page; still a counted attempt.
+  if (!user.active) throw unauthorized('this account is disabled');
   // Right credentials are not a failed attempt: the one counted at the start is handed back.
   await limiter.refund(request.ip);
   await recordSuccess(deps, home.id, user.id, PASSWORD_FACTOR);
@@ -81,6 +83,7 @@ async function bearer(deps: Deps, providers: ProviderRegistry, tenant: Tenant, t
     const row = await findUserById(deps.store.db, tenant.id, String(accessToken.accountId));
     const user = row ? toUser(row) : undefined;
     if (!user) throw unauthorized('the bearer token\'s user no longer exists');
+    if (!user.active) throw unauthorized('the bearer token\'s user is disabled');
     const admin = isAdmin(user);
     const superAdmin = admin && tenant.domain === DEFAULT_TENANT;
     // internal_login (self-service) is for any user; the admin scopes only for admins.

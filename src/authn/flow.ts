@@ -222,6 +222,13 @@ async function apply(flow: FlowInput, stepId: number, authenticator: Authenticat
     case 'failure':
       return advance(flow, outcome.error.message, outcome.values);
     case 'success': {
+      // Checked here, after the step, for every authenticator: a disabled account learns it
+      // only from the right password (or code), so the page tells no guesser it exists.
+      if (!outcome.user.active) {
+        flow.deps.logger.info({ event: 'login_refused_disabled', tenantId: flow.tenant.id, userId: outcome.user.id, factor: authenticator.name }, 'sign-in of a disabled account');
+        await auditSignIn(flow, { type: 'login_failed', user: outcome.user, step: stepId, factor: authenticator.name, details: { reason: 'account_disabled' } });
+        return { kind: 'error', title: 'This account is disabled', message: 'An administrator has disabled this account, so it cannot sign in. Ask your administrator if you think this is a mistake.' };
+      }
       if (flow.state.userId && outcome.user.id !== flow.state.userId) {
         return { kind: 'error', title: 'Sign-in failed', message: 'Every step of a sign-in must be completed by the same user. Start again.' };
       }

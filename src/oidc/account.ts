@@ -26,6 +26,9 @@ export function accountFinder(deps: Deps, tenantId: string) {
     const row = await findUserById(deps.store.db, tenantId, sub);
     if (!row) return undefined;
     const user = toUser(row);
+    // A disabled account has no account for the provider: its refresh tokens, userinfo and
+    // browser sessions stop at once (they are also revoked when it is disabled).
+    if (!user.active) return undefined;
     return {
       accountId: user.id,
       roles: user.roles,

@@ -9,6 +9,7 @@ import * as sendAttempts from './migrations/2026_11_27_0005_send_attempts.js';
 import * as backupCodes from './migrations/2026_11_27_0006_backup_codes.js';
 import * as audit from './migrations/2026_11_27_0007_audit.js';
 import * as oidcModelPartialIndexes from './migrations/2026_11_28_0008_oidc_model_partial_indexes.js';
+import * as userActive from './migrations/2026_11_28_0009_user_active.js';
 
 // Static imports keep the build free of filesystem scanning (works from dist/ and tsx alike).
 const migrations: Record<string, Migration> = {
@@ -20,6 +21,7 @@ const migrations: Record<string, Migration> = {
   '2026_11_27_0006_backup_codes': backupCodes,
   '2026_11_27_0007_audit': audit,
   '2026_11_28_0008_oidc_model_partial_indexes': oidcModelPartialIndexes,
+  '2026_11_28_0009_user_active': userActive,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

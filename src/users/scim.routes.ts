@@ -1,11 +1,12 @@
-// /scim2/Users — SCIM 2.0 user provisioning (RFC 7644): create, get, list, replace, delete.
+// /scim2/Users — SCIM 2.0 user provisioning (RFC 7644): create, get, list, replace, patch, delete.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Deps } from '../deps.js';
 import { requireScope, type Caller } from '../access/caller.js';
 import { badRequest } from '../errors.js';
 import { listUsers } from './user.repository.js';
 import { toUser, type User } from './user.js';
-import { createUser, getUser, removeUser, replaceUser } from './user.service.js';
+import { createUser, getUser, patchUser, removeUser, replaceUser } from './user.service.js';
+import { applyScimPatch } from './scim-patch.js';
 import { fromScimUser, parseUserFilter, toScimUser, LIST_SCHEMA } from './scim.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { callerActor, changes, requestOrigin, toAuditValue, type AuditDetails, type AuditEventType } from '../audit/audit-event.js';
@@ -13,7 +14,7 @@ import { callerActor, changes, requestOrigin, toAuditValue, type AuditDetails, t
 const SCIM_TYPE = 'application/scim+json';
 
 /** A user as the audit log shows it (never the password or its hash). */
-const auditView = (user: User) => ({ userName: user.username, claims: toAuditValue(user.claims), roles: user.roles });
+const auditView = (user: User) => ({ userName: user.username, claims: toAuditValue(user.claims), roles: user.roles, active: user.active });
 
 function audit(deps: Deps, request: FastifyRequest, caller: Caller, type: AuditEventType, user: User, details: AuditDetails): Promise<void> {
   return recordAudit(deps, {
@@ -64,8 +65,27 @@ export function scimRoutes(deps: Deps) {
       const user = await replaceUser(deps, request.tenant!.id, request.params.id, input);
       // replaceUser ended the user's sessions and tokens when the password changed.
       const passwordChanged = input.password !== undefined;
-      await audit(deps, request, caller, 'user_updated', user, { ...changes(auditView(before), auditView(user)), passwordChanged, sessionsRevoked: passwordChanged });
+      const sessionsRevoked = passwordChanged || (before.active && !user.active);
+      await audit(deps, request, caller, 'user_updated', user, { ...changes(auditView(before), auditView(user)), passwordChanged, sessionsRevoked });
       return reply.type(SCIM_TYPE).send(toScimUser(user, location(request.tenant!.baseUrl, user.id)));
+    });
+
+    // The operations are applied to the user as GET shows it, and the result is checked
+    // like a PUT body: one set of rules for both.
+    app.patch<{ Params: { id: string } }>('/scim2/Users/:id', async (request, reply) => {
+      const caller = requireScope(request, 'internal_user_mgt_update');
+      const self = location(request.tenant!.baseUrl, request.params.id);
+      let input: ReturnType<typeof fromScimUser> | undefined;
+      const { before, after: user } = await patchUser(deps, request.tenant!.id, request.params.id, (current) => {
+        input = fromScimUser(applyScimPatch(toScimUser(current, self), request.body));
+        return input;
+      });
+      if (user.version !== before.version) {
+        const passwordChanged = input?.password !== undefined;
+        const sessionsRevoked = passwordChanged || (before.active && !user.active);
+        await audit(deps, request, caller, 'user_updated', user, { ...changes(auditView(before), auditView(user)), passwordChanged, sessionsRevoked });
+      }
+      return reply.type(SCIM_TYPE).send(toScimUser(user, self));
     });
 
     app.delete<{ Params: { id: string } }>('/scim2/Users/:id', async (request, reply) => {

@@ -15,9 +15,12 @@ export function toScimUser(user: User, location: string) {
     id: user.id,
     userName: user.username,
     ...(c.given_name || c.family_name || c.name ? { name: { givenName: c.given_name, familyName: c.family_name, formatted: c.name } } : {}),
-    ...(c.email ? { emails: [{ value: c.email, primary: true }] } : {}),
+    // One address is kept (the primary, or the first): reported as the work address, the one
+    // Entra ID's default mapping reads and PATCHes (emails[type eq "work"].value).
+    ...(c.email ? { emails: [{ value: c.email, type: 'work', primary: true }] } : {}),
     ...(c.locale ? { locale: c.locale } : {}),
     roles: user.roles.map((value) => ({ value })),
+    active: user.active,
     meta: {
       resourceType: 'User',
       created: new Date(user.createdAt * 1000).toISOString(),
@@ -61,8 +64,12 @@ export function fromScimUser(body: unknown): UserInput {
     roles = raw.roles.map((r, i) => optionalString((r as { value?: unknown })?.value, `roles[${i}].value`, 64) ?? '').filter(Boolean);
   }
   if (raw.password !== undefined && typeof raw.password !== 'string') throw invalid('password must be a string');
+  if (raw.active !== undefined && raw.active !== null && typeof raw.active !== 'boolean') throw invalid('active must be true or false');
   for (const key of Object.keys(claims)) if (claims[key] === undefined) delete claims[key];
-  return { username: raw.userName, password: raw.password as string | undefined, claims, roles };
+  return {
+    username: raw.userName, password: raw.password as string | undefined, claims, roles,
+    ...(typeof raw.active === 'boolean' ? { active: raw.active } : {}),
+  };
 }
 
 /** Supports the filter clients actually send: userName eq "…" (RFC 7644 §3.4.2.2). */

@@ -20,8 +20,12 @@ export async function listUsers(db: Kysely<Database>, tenantId: string, opts: { 
 
 export const insertUser = (db: Kysely<Database>, row: UserRow) => db.insertInto('app_user').values(row).execute();
 
-export const updateUser = (db: Kysely<Database>, tenantId: string, id: string, values: Partial<UserRow>) =>
-  db.updateTable('app_user').set(values).where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+/** With `expectedVersion`, only if the row still has it (numUpdatedRows 0 otherwise). */
+export function updateUser(db: Kysely<Database>, tenantId: string, id: string, values: Partial<UserRow>, expectedVersion?: number) {
+  let q = db.updateTable('app_user').set(values).where('tenant_id', '=', tenantId).where('id', '=', id);
+  if (expectedVersion !== undefined) q = q.where('version', '=', expectedVersion);
+  return q.executeTakeFirst();
+}
 
 export const deleteUser = (db: Kysely<Database>, tenantId: string, id: string) =>
   db.deleteFrom('app_user').where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();

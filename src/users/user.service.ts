@@ -1,4 +1,5 @@
 // Creating, changing and removing users; the SCIM routes and the CLI both call these.
+import { isDeepStrictEqual } from 'node:util';
 import type { Deps } from '../deps.js';
 import { badRequest, conflict, notFound } from '../errors.js';
 import { newId } from '../crypto/ids.js';
@@ -14,6 +15,8 @@ export interface UserInput {
   password?: string;
   claims: UserClaims;
   roles: string[];
+  /** Absent: active on create, unchanged on replace (a client that never sends it cannot re-enable an account by accident). */
+  active?: boolean;
 }
 
 const USERNAME = /^[^\s\x00-\x1f\x7f]{1,255}$/u;
@@ -47,6 +50,7 @@ export async function createUser(deps: Deps, tenantId: string, input: UserInput)
     created_at: now,
     updated_at: now,
     version: 1,
+    active: input.active === false ? 0 : 1,
   };
   try {
     await insertUser(deps.store.db, row);
@@ -65,6 +69,37 @@ export async function getUser(deps: Deps, tenantId: string, id: string): Promise
 
 export async function replaceUser(deps: Deps, tenantId: string, id: string, input: UserInput): Promise<User> {
   const current = await getUser(deps, tenantId, id);
+  await writeUser(deps, current, input);
+  return getUser(deps, tenantId, id);
+}
+
+// A PATCH is read, change, write: two at once (Entra ID adding two roles) would each write
+// over the other's change. The write happens only if nobody wrote since the read; the loser
+// applies its change again to what the winner wrote, after a short random pause so a crowd
+// of writers spreads out. No lock is held meanwhile (on SQLite a transaction would stop
+// every other query for as long as a password takes to hash).
+const PATCH_ATTEMPTS = 20;
+
+/** Changes a user by `change(current)` (SCIM PATCH), atomically with respect to other writes. */
+export async function patchUser(deps: Deps, tenantId: string, id: string, change: (current: User) => UserInput): Promise<{ before: User; after: User }> {
+  for (let attempt = 0; attempt < PATCH_ATTEMPTS; attempt++) {
+    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
+    const current = await getUser(deps, tenantId, id);
+    const input = change(current);
+    if (changesNothing(current, input)) return { before: current, after: current };
+    if (await writeUser(deps, current, input, current.version)) return { before: current, after: await getUser(deps, tenantId, id) };
+  }
+  throw conflict('the user changed too often while this change was being applied: send it again');
+}
+
+// A PATCH of attributes Gatehouse does not keep (or of today's values) is no new version.
+const changesNothing = (current: User, input: UserInput): boolean =>
+  input.password === undefined && input.username === current.username && (input.active ?? current.active) === current.active
+  && isDeepStrictEqual(input.claims, current.claims) && isDeepStrictEqual(input.roles, current.roles);
+
+/** Writes `input` over `current`; false when `expectedVersion` is given and another write came first. */
+async function writeUser(deps: Deps, current: User, input: UserInput, expectedVersion?: number): Promise<boolean> {
+  const { tenantId, id } = current;
   checkUsername(input.username);
   checkPassword(input.password, input.username);
   if (input.username !== current.username && (await findUserByUsername(deps.store.db, tenantId, input.username))) {
@@ -76,12 +111,15 @@ export async function replaceUser(deps: Deps, tenantId: string, id: string, inpu
     roles: JSON.stringify(input.roles),
     updated_at: epochSeconds(deps.clock),
     version: current.version + 1,
+    ...(input.active === undefined ? {} : { active: input.active ? 1 : 0 }),
     ...(input.password === undefined ? {} : { password_hash: await hashPassword(input.password) }),
   };
-  await updateUser(deps.store.db, tenantId, id, values);
+  const result = await updateUser(deps.store.db, tenantId, id, values, expectedVersion);
+  if (expectedVersion !== undefined && Number(result.numUpdatedRows) === 0) return false;
   // A new password ends every session and token: whoever knew the old one may hold them.
-  if (input.password !== undefined) await signOutEverywhere(deps, tenantId, id);
-  return getUser(deps, tenantId, id);
+  // So does disabling the account: it must stop working now, not when its tokens expire.
+  if (input.password !== undefined || (current.active && input.active === false)) await signOutEverywhere(deps, tenantId, id);
+  return true;
 }
 
 export async function removeUser(deps: Deps, tenantId: string, id: string): Promise<void> {

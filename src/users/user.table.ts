@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 export interface UserTable {
   tenant_id: string;
   id: string;
@@ -11,6 +13,8 @@ export interface UserTable {
   created_at: number;
   updated_at: number;
   version: number;
+  /** 1, or 0 for a disabled account (SCIM active = false): it cannot sign in or use its tokens. */
+  active: Generated<number>;
 }
 
 /** One row per user and factor: failures are counted per factor, never shared. */

@@ -21,6 +21,8 @@ export interface User {
   createdAt: number;
   updatedAt: number;
   version: number;
+  /** False for a disabled account: no sign-in, no tokens, no API calls. */
+  active: boolean;
 }
 
 export const ADMIN_ROLE = 'admin';
@@ -36,6 +38,7 @@ export function toUser(row: UserRow): User {
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
     version: row.version,
+    active: Number(row.active) !== 0,
   };
 }
 

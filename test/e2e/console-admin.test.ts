@@ -1,11 +1,11 @@
 // The admin console's other pages in Chromium: Users (a user who enrolled TOTP and got
-// locked is unlocked and reset from the console, then the API shows the new state; add and
-// delete), Audit log (filters, cursor paging), TOTP settings (windowSize 0 refused next to
-// the field, save, back to the server value), Email (template edit with live preview, a
-// body without {{token}} refused next to the field, test email into the outbox) and
-// Tenants (create, errors next to the field). Every page is checked at 360 px and with
-// axe-core. One browser and one server (SQLite): the APIs behind these pages are tested on
-// both stores in test/integration/.
+// locked is unlocked and reset from the console, then the API shows the new state; add,
+// disable, enable and delete), Audit log (filters, cursor paging), TOTP settings
+// (windowSize 0 refused next to the field, save, back to the server value), Email
+// (template edit with live preview, a body without {{token}} refused next to the field,
+// test email into the outbox) and Tenants (create, errors next to the field). Every page
+// is checked at 360 px and with axe-core. One browser and one server (SQLite): the APIs
+// behind these pages are tested on both stores in test/integration/.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -107,7 +107,7 @@ describe('admin console: users, audit log, TOTP settings, email, tenants (Chromi
       [['user_signed_out_everywhere', 'admin'], ['totp_reset', 'admin'], ['account_unlocked', 'admin']], 'each action is logged with the administrator as actor');
   });
 
-  it('adds a user (a server error shows under its field) and deletes one after a confirmation', async () => {
+  it('adds a user (a server error shows under its field), disables and enables it, and deletes it after a confirmation', async () => {
     const p = admin.page;
     await nav(p, 'Users');
     await p.getByRole('link', { name: 'Add user' }).click();
@@ -126,6 +126,20 @@ describe('admin console: users, audit log, TOTP settings, email, tenants (Chromi
     const found = await api(server, 'GET', `/scim2/Users?filter=${encodeURIComponent('userName eq "maria"')}`, { auth: server.adminAuth });
     assert.equal(found.body.totalResults, 1);
     assert.equal(found.body.Resources[0].name.formatted, 'Maria Lopez');
+
+    // Disable, then enable again: each asked first, each visible in the API (SCIM active).
+    const mariaId = found.body.Resources[0].id as string;
+    const active = async () => (await api(server, 'GET', `/scim2/Users/${mariaId}`, { auth: server.adminAuth })).body.active;
+    await p.getByRole('button', { name: 'Disable account' }).click();
+    await confirmDialog(p, 'Disable account');
+    await expectToast(p, /"maria" disabled/);
+    await p.getByRole('region', { name: 'Profile' }).getByText('Disabled', { exact: true }).waitFor();
+    assert.equal(await active(), false, 'the API: disabled');
+    await p.getByRole('button', { name: 'Enable account' }).click();
+    await confirmDialog(p, 'Enable account');
+    await expectToast(p, /"maria" enabled/);
+    await p.getByRole('button', { name: 'Disable account' }).waitFor();
+    assert.equal(await active(), true, 'the API: enabled again');
 
     await p.getByRole('button', { name: 'Delete user' }).click();
     await confirmDialog(p, 'Delete user');

@@ -349,7 +349,7 @@ for (const dialect of DIALECTS) {
         assert.deepEqual({ actor: e.actor.username, user: e.user, ip: e.ip, userAgent: e.userAgent }, { actor: 'admin', user: { id, username: 'una' }, ip: '127.0.0.1', userAgent: UA });
       }
       const [deleted, emailed, promoted, made] = list as [Event, Event, Event, Event];
-      assert.deepEqual(made.details, { after: { userName: 'una', claims: {}, roles: ['staff'] }, passwordSet: true });
+      assert.deepEqual(made.details, { after: { userName: 'una', claims: {}, roles: ['staff'], active: true }, passwordSet: true });
       assert.deepEqual(promoted.details, { before: { roles: ['staff'] }, after: { roles: ['staff', 'admin'] }, passwordChanged: true, sessionsRevoked: true });
       assert.deepEqual(emailed.details, { before: { claims: {}, roles: ['staff', 'admin'] }, after: { claims: { email: 'una@example.com' }, roles: ['staff'] }, passwordChanged: false, sessionsRevoked: false });
       assert.equal(deleted.details.before.userName, 'una');

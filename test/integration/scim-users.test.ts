@@ -33,7 +33,7 @@ describe('SCIM /scim2/Users', () => {
     assert.equal(typeof body.id, 'string');
     assert.equal(body.userName, 'ada');
     assert.deepEqual(body.name, { givenName: 'Ada', familyName: 'Lovelace' });
-    assert.deepEqual(body.emails, [{ value: 'ada@example.com', primary: true }]);
+    assert.deepEqual(body.emails, [{ value: 'ada@example.com', type: 'work', primary: true }], 'the one address kept, as the work address');
     assert.equal(res.headers.get('location'), `${server.url}/scim2/Users/${body.id}`);
     assert.equal(body.meta.resourceType, 'User');
     assert.equal(body.meta.location, res.headers.get('location'));

@@ -8,7 +8,7 @@ import { Pager, pageOf, pagedPath } from '../components/pager';
 import { useLoad } from '../api/use-load';
 import { useSession } from '../auth/session-store';
 import { Link, navigate } from '../router';
-import { displayName, isAdmin, listUsers, primaryEmail, type ScimUser } from '../features/users/api';
+import { displayName, isAdmin, isDisabled, listUsers, primaryEmail, type ScimUser } from '../features/users/api';
 import { useDeleteUser } from '../features/users/use-delete-user';
 import { UserAddForm } from '../features/users/UserAddForm';
 import { UserDetail } from '../features/users/UserDetail';
@@ -78,6 +78,7 @@ export function UsersPage({ query }: PageProps) {
                     <th scope="row">
                       <Link to={`/users/${encodeURIComponent(user.id)}`}>{user.userName}</Link>
                       {isAdmin(user) ? <span className="badge badge-info">Administrator</span> : null}
+                      {isDisabled(user) ? <span className="badge badge-danger">Disabled</span> : null}
                     </th>
                     <td>{displayName(user) ?? <span className="muted">No name</span>}</td>
                     <td>{primaryEmail(user) ?? <span className="muted">No email</span>}</td>

@@ -1,5 +1,5 @@
-// One user: profile, two-factor state (TOTP status, lock, backup codes left) with Reset TOTP,
-// Unlock and Sign out everywhere, and the user's recent audit events. Every action asks
+// One user: profile with Disable / Enable, two-factor state (TOTP status, lock, backup codes
+// left) with Reset TOTP, Unlock and Sign out everywhere, and the user's recent audit events. Every action asks
 // first, says what it did in a toast, and reloads the state it changed.
 import { useState, type ReactNode } from 'react';
 import { Page, EmptyState, Loading, LoadError } from '../../components/page';
@@ -12,7 +12,7 @@ import { Link, navigate } from '../../router';
 import { Time, plural } from '../shared/format';
 import { AuditEventTable } from '../audit/AuditEventTable';
 import { queryAudit } from '../audit/api';
-import { displayName, getTotpState, getUser, isAdmin, primaryEmail, resetTotp, signOutEverywhere, unlockUser, type ScimUser, type TotpState } from './api';
+import { displayName, getTotpState, getUser, isAdmin, isDisabled, primaryEmail, resetTotp, setUserActive, signOutEverywhere, unlockUser, type ScimUser, type TotpState } from './api';
 import { useDeleteUser } from './use-delete-user';
 
 const RECENT_EVENTS = 10;
@@ -37,10 +37,10 @@ export function UserDetail({ id }: { id: string }) {
     );
   }
   if (!user.data) return <Page title="User" eyebrow="Users"><Loading what="the user" /></Page>;
-  return <Loaded user={user.data} />;
+  return <Loaded user={user.data} onUserChanged={user.reload} />;
 }
 
-function Loaded({ user }: { user: ScimUser }) {
+function Loaded({ user, onUserChanged }: { user: ScimUser; onUserChanged(): void }) {
   const { session } = useSession();
   const self = session?.username === user.userName;
   const remove = useDeleteUser();
@@ -58,7 +58,10 @@ function Loaded({ user }: { user: ScimUser }) {
       title={user.userName}
       eyebrow="User"
       actions={self ? <span className="badge badge-info">You</span> : (
-        <button type="button" className="button button-danger-quiet" onClick={() => void onDelete()}>Delete user</button>
+        <>
+          <ActiveToggle user={user} onChanged={() => { onUserChanged(); changed(); }} />
+          <button type="button" className="button button-danger-quiet" onClick={() => void onDelete()}>Delete user</button>
+        </>
       )}
     >
       <p><Link to="/users">← Users</Link></p>
@@ -68,6 +71,8 @@ function Loaded({ user }: { user: ScimUser }) {
           <dt>Name</dt><dd>{displayName(user) ?? <span className="muted">No name</span>}</dd>
           <dt>Email</dt><dd>{primaryEmail(user) ?? <span className="muted">No email</span>}</dd>
           <dt>Role</dt><dd>{isAdmin(user) ? 'Administrator' : 'User'}</dd>
+          <dt>Account</dt>
+          <dd>{isDisabled(user) ? <><span className="badge badge-danger">Disabled</span> The user cannot sign in until the account is enabled.</> : 'Active'}</dd>
           <dt>Created</dt><dd><Time iso={user.meta.created} /></dd>
           <dt>User ID</dt><dd className="mono">{user.id}</dd>
         </dl>
@@ -94,6 +99,33 @@ function Loaded({ user }: { user: ScimUser }) {
       </section>
     </Page>
   );
+}
+
+/** Disable or enable the account (SCIM active), asking first. Not offered on your own account. */
+function ActiveToggle({ user, onChanged }: { user: ScimUser; onChanged(): void }) {
+  const confirm = useConfirm();
+  const toast = useToast();
+  const [busy, setBusy] = useState(false);
+  const disabled = isDisabled(user);
+  const name = `"${user.userName}"`;
+  const label = disabled ? 'Enable account' : 'Disable account';
+  const toggle = async () => {
+    const ok = await confirm(disabled
+      ? { title: `Enable ${name}?`, message: <p>The user can sign in again with their password and second factor.</p>, confirmLabel: label }
+      : { title: `Disable ${name}?`, message: <p>The user cannot sign in until the account is enabled again, and every session and token of the user ends now. Nothing else changes: password, TOTP and roles stay.</p>, confirmLabel: label, danger: true });
+    if (!ok) return;
+    setBusy(true);
+    try {
+      await setUserActive(user.id, disabled);
+      toast.show(disabled ? `${name} enabled.` : `${name} disabled; their sessions and tokens ended.`);
+      onChanged();
+    } catch (err) {
+      toast.show(`${label} did not complete: ${messageOf(err)}`, 'error');
+    } finally {
+      setBusy(false);
+    }
+  };
+  return <button type="button" className={disabled ? 'button' : 'button button-danger-quiet'} disabled={busy} onClick={() => void toggle()}>{label}</button>;
 }
 
 function TotpFacts({ state }: { state: TotpState }) {

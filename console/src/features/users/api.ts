@@ -1,4 +1,4 @@
-// Users through SCIM 2.0 (/scim2/Users: list, create, read, delete) and the per-user admin
+// Users through SCIM 2.0 (/scim2/Users: list, create, read, disable/enable, delete) and the per-user admin
 // API (/api/server/v1/users/{id}/…: TOTP state, reset, unlock, sign out everywhere).
 import { api } from '../../api/client';
 // Types of the server's answers come from the server's source (type-only: erased from the
@@ -14,6 +14,8 @@ export interface ScimUser {
   name?: { givenName?: string; familyName?: string; formatted?: string };
   emails?: Array<{ value: string; primary?: boolean }>;
   roles?: Array<{ value: string }>;
+  /** false: disabled (cannot sign in; sessions and tokens ended when it was disabled). */
+  active?: boolean;
   meta: { created: string; lastModified: string };
 }
 
@@ -64,6 +66,12 @@ export function createUser(user: NewUser): Promise<ScimUser> {
   }, SCIM);
 }
 
+const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+
+/** Disables the account (no sign-in; every session and token ends) or enables it again. */
+export const setUserActive = (id: string, active: boolean) =>
+  api.patch<ScimUser>(`/Users/${encodeURIComponent(id)}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'active', value: active }] }, SCIM);
+
 export const getTotpState = (id: string, signal?: AbortSignal) => api.get<TotpState>(userPath(id, '/totp'), opts(signal));
 export const resetTotp = (id: string) => api.delete<{ removed: boolean; revoked: number }>(userPath(id, '/totp'));
 export const unlockUser = (id: string) => api.post<{ factor: string; wasLocked: string[]; revoked: number }>(userPath(id, '/unlock'));
@@ -73,3 +81,4 @@ export const displayName = (u: ScimUser): string | undefined =>
   u.name?.formatted || [u.name?.givenName, u.name?.familyName].filter(Boolean).join(' ') || undefined;
 export const primaryEmail = (u: ScimUser): string | undefined => (u.emails?.find((e) => e.primary) ?? u.emails?.[0])?.value;
 export const isAdmin = (u: ScimUser): boolean => Boolean(u.roles?.some((r) => r.value === 'admin'));
+export const isDisabled = (u: ScimUser): boolean => u.active === false;
