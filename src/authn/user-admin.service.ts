@@ -1,11 +1,12 @@
 // What an administrator does to one user's sign-in: read the TOTP state, reset TOTP,
-// unlock, sign out everywhere. The admin API and the CLI both call these, so a reset or an
+// unlock, sign out everywhere, disable or enable the account. The admin API and the CLI both call these, so a reset or an
 // unlock always revokes the user's sessions and tokens and is always logged with who did it.
 import type { Deps } from '../deps.js';
 import { badRequest, notFound } from '../errors.js';
 import { findUserById, findUserByUsername } from '../users/user.repository.js';
 import { toUser, type User } from '../users/user.js';
 import { signOutEverywhere } from '../oidc/sign-out-everywhere.js';
+import { patchUser } from '../users/user.service.js';
 import { lockState, unlock } from './regulation.js';
 import { findAuthenticator, listAuthenticators } from './registry.js';
 import { TOTP_FACTOR, resetTotp, totpState, viewTotpState, type TotpStateView } from './authenticators/totp/totp.service.js';
@@ -127,4 +128,30 @@ export async function adminSignOut(deps: Deps, tenantId: string, user: User, act
   logAction(deps, 'admin_user_signed_out', tenantId, actor, user, { revoked }, 'an administrator signed a user out everywhere');
   await auditAction(deps, 'user_signed_out_everywhere', tenantId, actor, user, { revoked });
   return { userId: user.id, username: user.username, revoked };
+}
+
+export interface ActiveResult {
+  userId: string;
+  username: string;
+  active: boolean;
+  /** False when the account already was in that state (nothing written, nothing logged). */
+  changed: boolean;
+  /** Sessions, grants and tokens ended (disabling ends them all). */
+  revoked: number;
+}
+
+/**
+ * Disables (`active` false) or enables an account, the same change as SCIM's `active`: a
+ * disabled account cannot sign in or use its tokens, and disabling signs it out everywhere.
+ */
+export async function adminSetActive(deps: Deps, tenantId: string, user: User, actor: AdminActor, active: boolean): Promise<ActiveResult> {
+  const { before, after, revoked } = await patchUser(deps, tenantId, user.id, (current) => ({
+    username: current.username, claims: current.claims, roles: current.roles, active,
+  }));
+  const changed = before.active !== after.active;
+  if (changed) {
+    logAction(deps, active ? 'admin_user_enabled' : 'admin_user_disabled', tenantId, actor, after, { revoked }, active ? 'an administrator enabled a user' : 'an administrator disabled a user');
+    await auditAction(deps, 'user_updated', tenantId, actor, after, { before: { active: before.active }, after: { active: after.active }, passwordChanged: false, sessionsRevoked: !active });
+  }
+  return { userId: after.id, username: after.username, active: after.active, changed, revoked };
 }

@@ -10,8 +10,9 @@ import { userAdd } from './user-add.js';
 import { appRegister } from './app-register.js';
 import { keysRotate } from './keys-rotate.js';
 import { userTotpStatus, userTotpReset, userUnlock } from './user-totp.js';
+import { userDisable, userEnable } from './user-active.js';
 
-const COMMANDS: Command[] = [userAdd, userTotpStatus, userTotpReset, userUnlock, appRegister, keysRotate];
+const COMMANDS: Command[] = [userAdd, userTotpStatus, userTotpReset, userUnlock, userDisable, userEnable, appRegister, keysRotate];
 
 const GLOBAL_HELP = [
   '--config PATH          gatehouse.toml to read (also GATEHOUSE_CONFIG; default ./gatehouse.toml if present)',

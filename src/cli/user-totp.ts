@@ -1,36 +1,12 @@
 // gatehouse user totp-status | totp-reset | unlock: the admin API's per-user calls
 // (GET/DELETE /api/server/v1/users/{id}/totp, POST …/unlock) by username, through the same
 // services, so a reset or an unlock here revokes the user's sessions and tokens too.
-import { userInfo } from 'node:os';
-import { requireTenant } from '../tenants/tenant.service.js';
-import { DEFAULT_TENANT } from '../tenants/tenant.js';
-import {
-  adminResetTotp, adminUnlock, parseFactor, totpStateOf, userByUsername, type AdminActor, type UserTotpStateView,
-} from '../authn/user-admin.service.js';
+import { adminResetTotp, adminUnlock, parseFactor, totpStateOf, type UserTotpStateView } from '../authn/user-admin.service.js';
 import { listAuthenticators } from '../authn/registry.js';
 import { AppError } from '../errors.js';
-import { TENANT_HELP, TENANT_OPTION, type Command, type OptionValues } from './command.js';
-import type { CliContext } from './context.js';
+import { TENANT_HELP, TENANT_OPTION, type Command } from './command.js';
 import { UsageError } from './output.js';
-
-/** The operating-system account running the CLI, for the log of who acted. */
-function cliActor(): AdminActor {
-  let id = 'unknown';
-  try { id = userInfo().username; } catch { /* no passwd entry (containers): keep "unknown" */ }
-  return { kind: 'cli', id };
-}
-
-function oneUsername(words: string) {
-  return (_values: OptionValues, positionals: string[]) => {
-    if (positionals.length !== 1) throw new UsageError(`${words} needs exactly one <username>`);
-  };
-}
-
-async function target(ctx: CliContext, values: OptionValues, username: string) {
-  const tenant = await requireTenant(ctx.deps, (values.tenant as string | undefined) ?? DEFAULT_TENANT);
-  const user = await userByUsername(ctx.deps, tenant.id, username, tenant.domain);
-  return { tenant, user };
-}
+import { cliActor, oneUsername, target } from './user-target.js';
 
 function lockLine(state: UserTotpStateView): string {
   if (!state.locked) return 'no';

@@ -80,14 +80,22 @@ export async function replaceUser(deps: Deps, tenantId: string, id: string, inpu
 // every other query for as long as a password takes to hash).
 const PATCH_ATTEMPTS = 20;
 
+export interface PatchResult {
+  before: User;
+  after: User;
+  /** Sessions, grants and tokens ended (a new password or a disabled account). */
+  revoked: number;
+}
+
 /** Changes a user by `change(current)` (SCIM PATCH), atomically with respect to other writes. */
-export async function patchUser(deps: Deps, tenantId: string, id: string, change: (current: User) => UserInput): Promise<{ before: User; after: User }> {
+export async function patchUser(deps: Deps, tenantId: string, id: string, change: (current: User) => UserInput): Promise<PatchResult> {
   for (let attempt = 0; attempt < PATCH_ATTEMPTS; attempt++) {
     if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
     const current = await getUser(deps, tenantId, id);
     const input = change(current);
-    if (changesNothing(current, input)) return { before: current, after: current };
-    if (await writeUser(deps, current, input, current.version)) return { before: current, after: await getUser(deps, tenantId, id) };
+    if (changesNothing(current, input)) return { before: current, after: current, revoked: 0 };
+    const written = await writeUser(deps, current, input, current.version);
+    if (written) return { before: current, after: await getUser(deps, tenantId, id), revoked: written.revoked };
   }
   throw conflict('the user changed too often while this change was being applied: send it again');
 }
@@ -98,7 +106,7 @@ const changesNothing = (current: User, input: UserInput): boolean =>
   && isDeepStrictEqual(input.claims, current.claims) && isDeepStrictEqual(input.roles, current.roles);
 
 /** Writes `input` over `current`; false when `expectedVersion` is given and another write came first. */
-async function writeUser(deps: Deps, current: User, input: UserInput, expectedVersion?: number): Promise<boolean> {
+async function writeUser(deps: Deps, current: User, input: UserInput, expectedVersion?: number): Promise<false | { revoked: number }> {
   const { tenantId, id } = current;
   checkUsername(input.username);
   checkPassword(input.password, input.username);
@@ -118,8 +126,8 @@ async function writeUser(deps: Deps, current: User, input: UserInput, expectedVe
   if (expectedVersion !== undefined && Number(result.numUpdatedRows) === 0) return false;
   // A new password ends every session and token: whoever knew the old one may hold them.
   // So does disabling the account: it must stop working now, not when its tokens expire.
-  if (input.password !== undefined || (current.active && input.active === false)) await signOutEverywhere(deps, tenantId, id);
-  return true;
+  const ends = input.password !== undefined || (current.active && input.active === false);
+  return { revoked: ends ? await signOutEverywhere(deps, tenantId, id) : 0 };
 }
 
 export async function removeUser(deps: Deps, tenantId: string, id: string): Promise<void> {

@@ -239,6 +239,35 @@ test('user totp-status, unlock and totp-reset act on one user of one tenant and 
   assert.equal(unknown.stderr, 'gatehouse: user "nobody" not found in tenant carbon.super\n');
 });
 
+test('user disable ends the sign-ins of one user of one tenant, is logged with the OS account, and user enable undoes it', async () => {
+  const alice = await signedInWithTotp('carbon.super', 'alice');
+  const active = (domain: string) => withDb((db) => (db.prepare('SELECT active FROM app_user WHERE tenant_id = ? AND username = ?').get(tenantId(domain), 'alice') as { active: number }).active);
+  const audited = () => withDb((db) => db.prepare("SELECT actor_kind, details FROM audit_event WHERE tenant_id = ? AND user_id = ? AND type = 'user_updated' ORDER BY at").all(tenantId('carbon.super'), alice)) as Array<{ actor_kind: string; details: string }>;
+
+  const disable = await gatehouse(['user', 'disable', 'alice']);
+  assert.equal(disable.code, 0, disable.stderr);
+  assert.match(disable.stdout, /Disabled "alice" in tenant carbon\.super\./);
+  assert.match(disable.stdout, /Revoked 1 session\(s\), grant\(s\) and token\(s\)/);
+  assert.equal(active('carbon.super'), 0);
+  assert.equal(active('acme.com'), 1, 'the same username in another tenant stays enabled');
+  assert.equal(countFor('oidc_model', 'carbon.super', alice), 0, 'the refresh token is revoked');
+  assert.equal(countFor('authn_session', 'carbon.super', alice), 0, 'the session is ended');
+  const [event] = audited();
+  assert.equal(event?.actor_kind, 'cli');
+  assert.deepEqual(JSON.parse(event!.details), { before: { active: true }, after: { active: false }, passwordChanged: false, sessionsRevoked: true });
+
+  const again = await gatehouseHere(['user', 'disable', 'alice']);
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stdout, /"alice" in tenant carbon\.super already is disabled; nothing changed/);
+  assert.equal(audited().length, 1, 'no change, no event');
+
+  const enable = await gatehouseHere(['user', 'enable', 'alice']);
+  assert.equal(enable.code, 0, enable.stderr);
+  assert.match(enable.stdout, /Enabled "alice" in tenant carbon\.super\./);
+  assert.equal(active('carbon.super'), 1);
+  assert.deepEqual(JSON.parse(audited()[1]!.details).after, { active: true });
+});
+
 type BadInput = { name: string; args: string[]; env?: Record<string, string>; code: number; message: RegExp };
 
 function assertOneLineRefusal(c: BadInput, run: Run): void {
@@ -272,6 +301,8 @@ const BAD_INPUT_HERE: BadInput[] = [
   { name: 'an existing application name', args: ['app', 'register', 'Web shop', '--callback', 'https://shop.example.com/cb'], code: 1, message: /"Web shop" already exists/ },
   { name: 'an argument to keys rotate', args: ['keys', 'rotate', 'now'], code: 2, message: /takes no arguments/ },
   { name: 'totp-reset without a username', args: ['user', 'totp-reset'], code: 2, message: /user totp-reset needs exactly one <username>/ },
+  { name: 'disable without a username', args: ['user', 'disable'], code: 2, message: /user disable needs exactly one <username>/ },
+  { name: 'enable of an unknown user', args: ['user', 'enable', 'nobody'], code: 1, message: /user "nobody" not found in tenant carbon\.super/ },
   { name: 'an unknown factor to unlock', args: ['user', 'unlock', 'alice', '--factor', 'sms'], code: 2, message: /--factor must be one of BasicAuthenticator, totp/ },
   { name: 'an unknown command', args: ['users', 'list'], code: 2, message: /unknown command "users"/ },
   { name: 'an incomplete command', args: ['app'], code: 2, message: /unknown command "app": try "app register"/ },
@@ -300,7 +331,7 @@ test('every kind of bad input is refused with one line and the right exit code, 
 test('--help lists the commands and exits 0; a command\'s --help lists its options', async () => {
   const [top, sub] = await Promise.all([gatehouse(['--help']), gatehouseHere(['app', 'register', '--help'])]);
   assert.equal(top.code, 0);
-  for (const words of ['user add <username>', 'user totp-status <username>', 'user totp-reset <username>', 'user unlock <username>', 'app register <name>', 'keys rotate']) assert.ok(top.stdout.includes(words), words);
+  for (const words of ['user add <username>', 'user totp-status <username>', 'user totp-reset <username>', 'user unlock <username>', 'user disable <username>', 'user enable <username>', 'app register <name>', 'keys rotate']) assert.ok(top.stdout.includes(words), words);
   assert.equal(sub.code, 0);
   for (const option of ['--callback URL', '--public', '--grant G', '--tenant DOMAIN', '--config PATH']) assert.ok(sub.stdout.includes(option), option);
 });
