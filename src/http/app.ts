@@ -19,6 +19,7 @@ import { userAdminRoutes } from '../authn/user-admin.routes.js';
 import { applicationRoutes } from '../applications/applications.routes.js';
 import { tenantRoutes } from '../tenants/tenants.routes.js';
 import { scimRoutes } from '../users/scim.routes.js';
+import { scimDiscoveryRoutes } from '../users/scim-discovery.routes.js';
 import { emailSenderRoutes } from '../notifications/email-sender.routes.js';
 import { emailTemplateRoutes } from '../notifications/templates/email-templates.routes.js';
 import { auditLogRoutes } from '../audit/audit-logs.routes.js';
@@ -117,6 +118,7 @@ export async function buildApp(deps: Deps): Promise<BuiltApp> {
   await app.register(adminBackupCodeRoutes(deps));
   await app.register(tenantRoutes(deps, providers, (tenant) => tenants.set(tenant.domain, tenant)));
   await app.register(scimRoutes(deps));
+  await app.register(scimDiscoveryRoutes(deps));
   await app.register(emailSenderRoutes(deps));
   await app.register(emailTemplateRoutes(deps));
   await app.register(auditLogRoutes(deps));

@@ -7,6 +7,7 @@ import { listUsers } from './user.repository.js';
 import { toUser, type User } from './user.js';
 import { createUser, getUser, patchUser, removeUser, replaceUser } from './user.service.js';
 import { applyScimPatch } from './scim-patch.js';
+import { MAX_RESULTS } from './scim-discovery.js';
 import { fromScimUser, parseUserFilter, toScimUser, LIST_SCHEMA } from './scim.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { callerActor, changes, requestOrigin, toAuditValue, type AuditDetails, type AuditEventType } from '../audit/audit-event.js';
@@ -42,7 +43,7 @@ export function scimRoutes(deps: Deps) {
       const count = request.query.count === undefined ? 100 : Number(request.query.count);
       if (!Number.isInteger(startIndex) || !Number.isInteger(count)) throw badRequest('startIndex and count must be whole numbers', { scimType: 'invalidValue' });
       const username = parseUserFilter(request.query.filter);
-      const { total, rows } = await listUsers(deps.store.db, request.tenant!.id, { username, offset: Math.max(startIndex, 1) - 1, limit: Math.min(Math.max(count, 0), 1000) });
+      const { total, rows } = await listUsers(deps.store.db, request.tenant!.id, { username, offset: Math.max(startIndex, 1) - 1, limit: Math.min(Math.max(count, 0), MAX_RESULTS) });
       return reply.type(SCIM_TYPE).send({
         schemas: [LIST_SCHEMA],
         totalResults: total,
