@@ -20,6 +20,7 @@ export const unauthorized = make('unauthorized', 401);
 export const forbidden = make('forbidden', 403);
 export const notFound = make('not_found', 404);
 export const conflict = make('conflict', 409);
+export const preconditionFailed = make('precondition_failed', 412);
 export const tooManyRequests = make('too_many_requests', 429);
 
 /** What a person is told when their address is over a rate limit. */

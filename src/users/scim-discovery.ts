@@ -1,7 +1,7 @@
 // SCIM's self-description (RFC 7644 §4, RFC 7643 §5–7): what this server supports and the
 // User schema as Gatehouse keeps it. Provisioning clients (Entra ID, Okta, WSO2 outbound
 // provisioning) read these to decide which operations and attributes to send, so each
-// entry says what is really implemented: PATCH yes, bulk, sort and ETags no, one filter.
+// entry says what is really implemented: PATCH and ETags yes, bulk and sort no, one filter.
 import { USER_SCHEMA, LIST_SCHEMA } from './scim.js';
 
 const SPC_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig';
@@ -18,7 +18,7 @@ export function serviceProviderConfig(scimBase: string, basicAllowed: boolean) {
     filter: { supported: true, maxResults: MAX_RESULTS },
     changePassword: { supported: true },
     sort: { supported: false },
-    etag: { supported: false },
+    etag: { supported: true },
     authenticationSchemes: [
       {
         type: 'oauthbearertoken',

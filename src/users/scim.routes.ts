@@ -1,5 +1,5 @@
 // /scim2/Users — SCIM 2.0 user provisioning (RFC 7644): create, get, list, replace, patch, delete.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../deps.js';
 import { requireScope, type Caller } from '../access/caller.js';
 import { badRequest } from '../errors.js';
@@ -8,6 +8,7 @@ import { toUser, type User } from './user.js';
 import { createUser, getUser, patchUser, removeUser, replaceUser } from './user.service.js';
 import { applyScimPatch } from './scim-patch.js';
 import { MAX_RESULTS } from './scim-discovery.js';
+import { etagOf, ifMatch, notModified } from './scim-etag.js';
 import { fromScimUser, parseUserFilter, toScimUser, LIST_SCHEMA } from './scim.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { callerActor, changes, requestOrigin, toAuditValue, type AuditDetails, type AuditEventType } from '../audit/audit-event.js';
@@ -27,6 +28,8 @@ export function scimRoutes(deps: Deps) {
   return async function register(app: FastifyInstance) {
     app.addContentTypeParser(SCIM_TYPE, { parseAs: 'string' }, app.getDefaultJsonParser('error', 'ignore'));
     const location = (base: string, id: string) => `${base}/scim2/Users/${id}`;
+    const sendUser = (reply: FastifyReply, user: User, self: string) =>
+      reply.type(SCIM_TYPE).header('etag', etagOf(user)).send(toScimUser(user, self));
 
     app.post('/scim2/Users', async (request, reply) => {
       const caller = requireScope(request, 'internal_user_mgt_create');
@@ -34,7 +37,7 @@ export function scimRoutes(deps: Deps) {
       const user = await createUser(deps, request.tenant!.id, input);
       await audit(deps, request, caller, 'user_created', user, { after: auditView(user), passwordSet: input.password !== undefined });
       const self = location(request.tenant!.baseUrl, user.id);
-      return reply.code(201).type(SCIM_TYPE).header('location', self).send(toScimUser(user, self));
+      return sendUser(reply.code(201).header('location', self), user, self);
     });
 
     app.get<{ Querystring: { filter?: string; startIndex?: string; count?: string } }>('/scim2/Users', async (request, reply) => {
@@ -56,19 +59,19 @@ export function scimRoutes(deps: Deps) {
     app.get<{ Params: { id: string } }>('/scim2/Users/:id', async (request, reply) => {
       requireScope(request, 'internal_user_mgt_view');
       const user = await getUser(deps, request.tenant!.id, request.params.id);
-      return reply.type(SCIM_TYPE).send(toScimUser(user, location(request.tenant!.baseUrl, user.id)));
+      if (notModified(request.headers['if-none-match'], user)) return reply.code(304).header('etag', etagOf(user)).send();
+      return sendUser(reply, user, location(request.tenant!.baseUrl, user.id));
     });
 
     app.put<{ Params: { id: string } }>('/scim2/Users/:id', async (request, reply) => {
       const caller = requireScope(request, 'internal_user_mgt_update');
       const input = fromScimUser(request.body);
-      const before = await getUser(deps, request.tenant!.id, request.params.id);
-      const user = await replaceUser(deps, request.tenant!.id, request.params.id, input);
+      const { before, after: user } = await replaceUser(deps, request.tenant!.id, request.params.id, input, ifMatch(request.headers['if-match']));
       // replaceUser ended the user's sessions and tokens when the password changed.
       const passwordChanged = input.password !== undefined;
       const sessionsRevoked = passwordChanged || (before.active && !user.active);
       await audit(deps, request, caller, 'user_updated', user, { ...changes(auditView(before), auditView(user)), passwordChanged, sessionsRevoked });
-      return reply.type(SCIM_TYPE).send(toScimUser(user, location(request.tenant!.baseUrl, user.id)));
+      return sendUser(reply, user, location(request.tenant!.baseUrl, user.id));
     });
 
     // The operations are applied to the user as GET shows it, and the result is checked
@@ -80,19 +83,18 @@ export function scimRoutes(deps: Deps) {
       const { before, after: user } = await patchUser(deps, request.tenant!.id, request.params.id, (current) => {
         input = fromScimUser(applyScimPatch(toScimUser(current, self), request.body));
         return input;
-      });
+      }, ifMatch(request.headers['if-match']));
       if (user.version !== before.version) {
         const passwordChanged = input?.password !== undefined;
         const sessionsRevoked = passwordChanged || (before.active && !user.active);
         await audit(deps, request, caller, 'user_updated', user, { ...changes(auditView(before), auditView(user)), passwordChanged, sessionsRevoked });
       }
-      return reply.type(SCIM_TYPE).send(toScimUser(user, self));
+      return sendUser(reply, user, self);
     });
 
     app.delete<{ Params: { id: string } }>('/scim2/Users/:id', async (request, reply) => {
       const caller = requireScope(request, 'internal_user_mgt_delete');
-      const before = await getUser(deps, request.tenant!.id, request.params.id);
-      await removeUser(deps, request.tenant!.id, request.params.id);
+      const before = await removeUser(deps, request.tenant!.id, request.params.id, ifMatch(request.headers['if-match']));
       await audit(deps, request, caller, 'user_deleted', before, { before: auditView(before) });
       return reply.code(204).send();
     });

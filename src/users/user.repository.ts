@@ -27,5 +27,9 @@ export function updateUser(db: Kysely<Database>, tenantId: string, id: string, v
   return q.executeTakeFirst();
 }
 
-export const deleteUser = (db: Kysely<Database>, tenantId: string, id: string) =>
-  db.deleteFrom('app_user').where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+/** With `expectedVersion`, only if the row still has it (numDeletedRows 0 otherwise). */
+export function deleteUser(db: Kysely<Database>, tenantId: string, id: string, expectedVersion?: number) {
+  let q = db.deleteFrom('app_user').where('tenant_id', '=', tenantId).where('id', '=', id);
+  if (expectedVersion !== undefined) q = q.where('version', '=', expectedVersion);
+  return q.executeTakeFirst();
+}

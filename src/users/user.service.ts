@@ -1,7 +1,7 @@
 // Creating, changing and removing users; the SCIM routes and the CLI both call these.
 import { isDeepStrictEqual } from 'node:util';
 import type { Deps } from '../deps.js';
-import { badRequest, conflict, notFound } from '../errors.js';
+import { badRequest, conflict, notFound, preconditionFailed } from '../errors.js';
 import { newId } from '../crypto/ids.js';
 import { epochSeconds } from '../clock.js';
 import { isUniqueViolation } from '../store/unique-violation.js';
@@ -67,10 +67,19 @@ export async function getUser(deps: Deps, tenantId: string, id: string): Promise
   return toUser(row);
 }
 
-export async function replaceUser(deps: Deps, tenantId: string, id: string, input: UserInput): Promise<User> {
+/**
+ * A condition on the user as it is before a change (SCIM's If-Match): it throws to refuse.
+ * With one, the change is written only over the very version it accepted.
+ */
+export type Precondition = (current: User) => void;
+
+const changedMeanwhile = () => preconditionFailed('the user changed since that version was read: read it again');
+
+export async function replaceUser(deps: Deps, tenantId: string, id: string, input: UserInput, precondition?: Precondition): Promise<{ before: User; after: User }> {
   const current = await getUser(deps, tenantId, id);
-  await writeUser(deps, current, input);
-  return getUser(deps, tenantId, id);
+  precondition?.(current);
+  if (!await writeUser(deps, current, input, precondition ? current.version : undefined)) throw changedMeanwhile();
+  return { before: current, after: await getUser(deps, tenantId, id) };
 }
 
 // A PATCH is read, change, write: two at once (Entra ID adding two roles) would each write
@@ -88,10 +97,12 @@ export interface PatchResult {
 }
 
 /** Changes a user by `change(current)` (SCIM PATCH), atomically with respect to other writes. */
-export async function patchUser(deps: Deps, tenantId: string, id: string, change: (current: User) => UserInput): Promise<PatchResult> {
+export async function patchUser(deps: Deps, tenantId: string, id: string, change: (current: User) => UserInput, precondition?: Precondition): Promise<PatchResult> {
   for (let attempt = 0; attempt < PATCH_ATTEMPTS; attempt++) {
     if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
     const current = await getUser(deps, tenantId, id);
+    // Checked again on every attempt: a write that came between is a version the caller never saw.
+    precondition?.(current);
     const input = change(current);
     if (changesNothing(current, input)) return { before: current, after: current, revoked: 0 };
     const written = await writeUser(deps, current, input, current.version);
@@ -130,7 +141,12 @@ async function writeUser(deps: Deps, current: User, input: UserInput, expectedVe
   return { revoked: ends ? await signOutEverywhere(deps, tenantId, id) : 0 };
 }
 
-export async function removeUser(deps: Deps, tenantId: string, id: string): Promise<void> {
-  const result = await deleteUser(deps.store.db, tenantId, id);
-  if (!result.numDeletedRows) throw notFound(`user ${id} not found`);
+/** Deletes the user; answers it as it was. */
+export async function removeUser(deps: Deps, tenantId: string, id: string, precondition?: Precondition): Promise<User> {
+  const current = await getUser(deps, tenantId, id);
+  precondition?.(current);
+  const result = await deleteUser(deps.store.db, tenantId, id, precondition ? current.version : undefined);
+  if (result.numDeletedRows) return current;
+  if (precondition && await findUserById(deps.store.db, tenantId, id)) throw changedMeanwhile();
+  throw notFound(`user ${id} not found`);
 }

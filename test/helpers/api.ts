@@ -7,12 +7,13 @@ export interface ApiResponse<T = any> {
   body: T;
 }
 
-export async function api<T = any>(server: { url: string }, method: string, path: string, options: { auth?: string; body?: unknown; type?: string } = {}): Promise<ApiResponse<T>> {
+export async function api<T = any>(server: { url: string }, method: string, path: string, options: { auth?: string; body?: unknown; type?: string; headers?: Record<string, string> } = {}): Promise<ApiResponse<T>> {
   const res = await fetch(`${server.url}${path}`, {
     method,
     headers: {
       ...(options.auth ? { authorization: options.auth } : {}),
       ...(options.body !== undefined ? { 'content-type': options.type ?? 'application/json' } : {}),
+      ...options.headers,
     },
     body: options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body),
   });

@@ -33,7 +33,7 @@ describe('SCIM discovery', () => {
     assert.deepEqual(res.body.patch, { supported: true });
     assert.equal(res.body.bulk.supported, false);
     assert.equal(res.body.sort.supported, false);
-    assert.equal(res.body.etag.supported, false);
+    assert.equal(res.body.etag.supported, true);
     assert.deepEqual(res.body.filter, { supported: true, maxResults: 1000 });
     assert.deepEqual(res.body.authenticationSchemes.map((s: { type: string }) => s.type), ['oauthbearertoken', 'httpbasic']);
     assert.equal(res.body.meta.location, `${server.url}/scim2/ServiceProviderConfig`);
