@@ -13,13 +13,16 @@ const TAG = /^\s*(?:W\/)?"([^"]*)"\s*$/;
 /** The opaque parts of an If-Match / If-None-Match list, `'*'`, or undefined when absent. */
 function parseTags(header: string | undefined, name: string): Set<string> | '*' | undefined {
   if (header === undefined) return undefined;
+  const malformed = () => badRequest(`${name} must be * or entity tags such as W/"3" (from meta.version or the ETag header)`, { scimType: 'invalidSyntax' });
   if (header.trim() === '*') return '*';
   const tags = new Set<string>();
-  for (const part of header.split(',')) {
+  // HTTP lists may carry empty elements ("a, , b"; RFC 9110 §5.6.1): skipped.
+  for (const part of header.split(',').filter((p) => p.trim() !== '')) {
     const match = TAG.exec(part);
-    if (!match) throw badRequest(`${name} must be * or entity tags such as W/"3" (from meta.version or the ETag header)`, { scimType: 'invalidSyntax' });
+    if (!match) throw malformed();
     tags.add(match[1]!);
   }
+  if (!tags.size) throw malformed();
   return tags;
 }
 
