@@ -1,5 +1,5 @@
 // What an administrator does to one user's sign-in: read the TOTP state, reset TOTP,
-// unlock, sign out everywhere, disable or enable the account. The admin API and the CLI both call these, so a reset or an
+// unlock, sign out everywhere, disable or enable the account, set a new password. The admin API and the CLI both call these, so a reset or an
 // unlock always revokes the user's sessions and tokens and is always logged with who did it.
 import type { Deps } from '../deps.js';
 import { badRequest, notFound } from '../errors.js';
@@ -8,6 +8,7 @@ import { toUser, type User } from '../users/user.js';
 import { signOutEverywhere } from '../oidc/sign-out-everywhere.js';
 import { patchUser } from '../users/user.service.js';
 import { lockState, unlock } from './regulation.js';
+import { basicAuthenticator } from './authenticators/basic/index.js';
 import { findAuthenticator, listAuthenticators } from './registry.js';
 import { TOTP_FACTOR, resetTotp, totpState, viewTotpState, type TotpStateView } from './authenticators/totp/totp.service.js';
 import { recordAudit } from '../audit/audit.service.js';
@@ -154,4 +155,22 @@ export async function adminSetActive(deps: Deps, tenantId: string, user: User, a
     await auditAction(deps, 'user_updated', tenantId, actor, after, { before: { active: before.active }, after: { active: after.active }, passwordChanged: false, sessionsRevoked: !active });
   }
   return { userId: after.id, username: after.username, active: after.active, changed, revoked };
+}
+
+/**
+ * Sets a new password (the CLI's way back in for an administrator who lost theirs). Ends
+ * every session and token, as any password change does, and clears the password's failure
+ * count and lock: they were earned against a password that no longer exists.
+ */
+export async function adminSetPassword(deps: Deps, tenantId: string, user: User, actor: AdminActor, password: string): Promise<{ revoked: number; wasLocked: boolean }> {
+  const factor = basicAuthenticator.name;
+  const { after, revoked } = await patchUser(deps, tenantId, user.id, (current) => ({
+    username: current.username, claims: current.claims, roles: current.roles, password,
+  }));
+  const { locked: wasLocked } = await lockState(deps, tenantId, user.id, factor);
+  await unlock(deps, tenantId, user.id, factor);
+  logAction(deps, 'admin_password_set', tenantId, actor, after, { revoked, wasLocked }, 'an administrator set a user\'s password');
+  await auditAction(deps, 'user_updated', tenantId, actor, after, { passwordChanged: true, sessionsRevoked: true, revoked });
+  if (wasLocked) await auditAction(deps, 'account_unlocked', tenantId, actor, after, { factor, wasLocked: [factor], revoked: 0 }, factor);
+  return { revoked, wasLocked };
 }

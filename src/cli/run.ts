@@ -11,8 +11,9 @@ import { appRegister } from './app-register.js';
 import { keysRotate } from './keys-rotate.js';
 import { userTotpStatus, userTotpReset, userUnlock } from './user-totp.js';
 import { userDisable, userEnable } from './user-active.js';
+import { userSetPassword } from './user-set-password.js';
 
-const COMMANDS: Command[] = [userAdd, userTotpStatus, userTotpReset, userUnlock, userDisable, userEnable, appRegister, keysRotate];
+const COMMANDS: Command[] = [userAdd, userTotpStatus, userTotpReset, userUnlock, userSetPassword, userDisable, userEnable, appRegister, keysRotate];
 
 const GLOBAL_HELP = [
   '--config PATH          gatehouse.toml to read (also GATEHOUSE_CONFIG; default ./gatehouse.toml if present)',

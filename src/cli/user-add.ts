@@ -1,22 +1,18 @@
 // gatehouse user add: creates a user through the same service as SCIM POST /scim2/Users.
-import { createInterface } from 'node:readline';
-import { Writable } from 'node:stream';
 import { createUser } from '../users/user.service.js';
-import { passwordPolicyProblem } from '../users/password.js';
 import { requireTenant } from '../tenants/tenant.service.js';
 import { ADMIN_ROLE, type UserClaims } from '../users/user.js';
 import { DEFAULT_TENANT } from '../tenants/tenant.js';
-import { TENANT_HELP, TENANT_OPTION, type Command, type OptionValues } from './command.js';
+import { TENANT_HELP, TENANT_OPTION, type Command } from './command.js';
 import { UsageError } from './output.js';
+import { PASSWORD_HELP, PASSWORD_OPTIONS, readPassword } from './password-input.js';
 
 export const userAdd: Command = {
   words: 'user add',
   positionals: ['<username>'],
   summary: 'Create a user (an administrator with --admin).',
   optionHelp: [
-    '--password P           the password (visible in the process list; prefer --password-stdin)',
-    '--password-stdin       read the password from standard input',
-    '                       (neither: asked for on a terminal)',
+    ...PASSWORD_HELP,
     '--email E              email claim',
     '--given-name G         given_name claim',
     '--family-name F        family_name claim',
@@ -24,8 +20,7 @@ export const userAdd: Command = {
     TENANT_HELP,
   ],
   options: {
-    password: { type: 'string' },
-    'password-stdin': { type: 'boolean' },
+    ...PASSWORD_OPTIONS,
     email: { type: 'string' },
     'given-name': { type: 'string' },
     'family-name': { type: 'string' },
@@ -34,11 +29,7 @@ export const userAdd: Command = {
   },
   async check(values, positionals) {
     if (positionals.length !== 1) throw new UsageError('user add needs exactly one <username>');
-    if (values.password !== undefined && values['password-stdin']) throw new UsageError('give either --password or --password-stdin, not both');
-    values.password = await passwordFrom(values);
-    // The policy is checked again by the service; checking here fails before touching the store.
-    const problem = passwordPolicyProblem(values.password, positionals[0]!);
-    if (problem) throw new UsageError(problem);
+    values.password = await readPassword(values, positionals[0]!);
   },
   async run(ctx, values, positionals, out) {
     const tenant = await requireTenant(ctx.deps, (values.tenant as string | undefined) ?? DEFAULT_TENANT);
@@ -56,32 +47,3 @@ export const userAdd: Command = {
     out.print(`  id: ${user.id}`);
   },
 };
-
-async function passwordFrom(values: OptionValues): Promise<string> {
-  if (typeof values.password === 'string') return values.password;
-  if (values['password-stdin']) {
-    const chunks: Buffer[] = [];
-    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-    // One trailing newline belongs to `echo`, not to the password.
-    return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
-  }
-  if (!process.stdin.isTTY) throw new UsageError('no password: give --password P or --password-stdin');
-  const first = await askHidden('Password: ');
-  const again = await askHidden('Repeat password: ');
-  if (first !== again) throw new UsageError('the passwords do not match');
-  return first;
-}
-
-/** Reads one line from the terminal without echoing it. */
-function askHidden(prompt: string): Promise<string> {
-  process.stderr.write(prompt);
-  const silent = new Writable({ write: (_chunk, _encoding, done) => done() });
-  const rl = createInterface({ input: process.stdin, output: silent, terminal: true });
-  return new Promise((resolve) => {
-    rl.once('line', (line) => {
-      rl.close();
-      process.stderr.write('\n');
-      resolve(line);
-    });
-  });
-}

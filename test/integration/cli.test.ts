@@ -55,6 +55,21 @@ function withDb<T>(fn: (db: SQLite.Database) => T): T {
   try { return fn(db); } finally { db.close(); }
 }
 
+/** Runs `fn` with the services over the CLI's store, as a running server would have them. */
+async function withStore<T>(fn: (deps: import('../../src/deps.js').Deps) => Promise<T>): Promise<T> {
+  const { loadConfig } = await import('../../src/config/load.js');
+  const { openStore } = await import('../../src/store/connect.js');
+  const { createLogger } = await import('../../src/logger.js');
+  const { systemClock } = await import('../../src/clock.js');
+  const config = loadConfig({ env: { GATEHOUSE_DATA_DIR: dataDir } });
+  const store = openStore(config.database.url, config.server.data_dir);
+  try {
+    return await fn({ config, store, clock: systemClock, logger: createLogger('silent'), secrets: createSecretBox(loadEncryptionKey('', dataDir)) });
+  } finally {
+    await store.close();
+  }
+}
+
 const tenantId = (domain: string): string =>
   withDb((db) => (db.prepare('SELECT id FROM tenant WHERE domain = ?').get(domain) as { id: string }).id);
 
@@ -142,15 +157,8 @@ test('keys rotate makes a new active key, retires the old one and says when runn
 
 test('--tenant acts in that tenant only, and an unknown tenant is refused', async () => {
   // A second tenant, made the way the tenant API makes one, in the same store.
-  const { loadConfig } = await import('../../src/config/load.js');
-  const { openStore } = await import('../../src/store/connect.js');
   const { createTenant } = await import('../../src/tenants/tenant.service.js');
-  const { createLogger } = await import('../../src/logger.js');
-  const { systemClock } = await import('../../src/clock.js');
-  const config = loadConfig({ env: { GATEHOUSE_DATA_DIR: dataDir } });
-  const store = openStore(config.database.url, config.server.data_dir);
-  await createTenant({ config, store, clock: systemClock, logger: createLogger('silent'), secrets: createSecretBox(loadEncryptionKey('', dataDir)) }, 'acme.com', 'Acme');
-  await store.close();
+  await withStore((deps) => createTenant(deps, 'acme.com', 'Acme'));
 
   const run = await gatehouseHere(['user', 'add', 'alice', '--tenant', 'acme.com', '--password', 'another-alice-pw']);
   assert.equal(run.code, 0, run.stderr);
@@ -167,27 +175,18 @@ test('--tenant acts in that tenant only, and an unknown tenant is refused', asyn
 
 /** Gives `username` in `domain` an active TOTP, a locked TOTP step and a session and token, as sign-ins would. */
 async function signedInWithTotp(domain: string, username: string): Promise<string> {
-  const { loadConfig } = await import('../../src/config/load.js');
-  const { openStore } = await import('../../src/store/connect.js');
-  const { createLogger } = await import('../../src/logger.js');
-  const { systemClock } = await import('../../src/clock.js');
   const { activateTotpCredential } = await import('../../src/authn/authenticators/totp/totp-credential.repository.js');
   const { recordFailure } = await import('../../src/authn/regulation.js');
-  const config = loadConfig({ env: { GATEHOUSE_DATA_DIR: dataDir } });
-  const store = openStore(config.database.url, config.server.data_dir);
-  const deps = { config, store, clock: systemClock, logger: createLogger('silent'), secrets: createSecretBox(loadEncryptionKey('', dataDir)) };
-  try {
+  return withStore(async (deps) => {
     const tenant = tenantId(domain);
     const user = userRow(domain, username)!.id;
     const now = Math.floor(Date.now() / 1000);
-    await activateTotpCredential(store.db, { tenant_id: tenant, user_id: user, secret: deps.secrets.seal('JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP'), algorithm: 'SHA1', digits: 6, period: 30, last_used_step: null, created_at: now }, 'replace');
-    for (let i = 0; i < config.identity_mgt.account_locking.allowed_failed_attempts; i++) await recordFailure(deps, tenant, user, 'totp');
-    await store.db.insertInto('oidc_model').values({ tenant_id: tenant, kind: 'RefreshToken', id: `rt-${domain}-${username}`, payload: '{}', grant_id: null, user_code: null, uid: null, account_id: user, expires_at: now + 3600, consumed_at: null }).execute();
-    await store.db.insertInto('authn_session').values({ tenant_id: tenant, session_uid: `s-${domain}-${username}`, user_id: user, factors: '{}', expires_at: now + 3600 }).execute();
+    await activateTotpCredential(deps.store.db, { tenant_id: tenant, user_id: user, secret: deps.secrets.seal('JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP'), algorithm: 'SHA1', digits: 6, period: 30, last_used_step: null, created_at: now }, 'replace');
+    for (let i = 0; i < deps.config.identity_mgt.account_locking.allowed_failed_attempts; i++) await recordFailure(deps, tenant, user, 'totp');
+    await deps.store.db.insertInto('oidc_model').values({ tenant_id: tenant, kind: 'RefreshToken', id: `rt-${domain}-${username}`, payload: '{}', grant_id: null, user_code: null, uid: null, account_id: user, expires_at: now + 3600, consumed_at: null }).execute();
+    await deps.store.db.insertInto('authn_session').values({ tenant_id: tenant, session_uid: `s-${domain}-${username}`, user_id: user, factors: '{}', expires_at: now + 3600 }).execute();
     return user;
-  } finally {
-    await store.close();
-  }
+  });
 }
 
 const countFor = (table: 'totp_credential' | 'login_failure' | 'oidc_model' | 'authn_session', domain: string, userId: string): number =>
@@ -268,6 +267,33 @@ test('user disable ends the sign-ins of one user of one tenant, is logged with t
   assert.deepEqual(JSON.parse(audited()[1]!.details).after, { active: true });
 });
 
+test('user set-password gives a locked-out user a new password, clears the lock and signs them out everywhere', async () => {
+  const bob = userRow('carbon.super', 'bob')!.id;
+  // bob is locked out by wrong passwords and holds a refresh token, as after real sign-ins.
+  const { recordFailure } = await import('../../src/authn/regulation.js');
+  await withStore(async (deps) => {
+    for (let i = 0; i < deps.config.identity_mgt.account_locking.allowed_failed_attempts; i++) await recordFailure(deps, tenantId('carbon.super'), bob, 'BasicAuthenticator');
+    await deps.store.db.insertInto('oidc_model').values({ tenant_id: tenantId('carbon.super'), kind: 'RefreshToken', id: 'rt-bob', payload: '{}', grant_id: null, user_code: null, uid: null, account_id: bob, expires_at: Math.floor(Date.now() / 1000) + 3600, consumed_at: null }).execute();
+  });
+
+  const run = await gatehouse(['user', 'set-password', 'bob', '--password-stdin'], { stdin: 'bobs-new-password-2\n' });
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stdout, /Set a new password for "bob" in tenant carbon\.super and unlocked its password\./);
+  assert.match(run.stdout, /Revoked 1 session\(s\), grant\(s\) and token\(s\)/);
+  assert.doesNotMatch(run.stdout + run.stderr, /bobs-new-password-2/, 'the password is never echoed');
+  const hash = userRow('carbon.super', 'bob')!.password_hash;
+  assert.equal(await verifyPassword(hash, 'bobs-new-password-2'), true);
+  assert.equal(await verifyPassword(hash, 'bob-password-from-stdin'), false, 'the old password no longer works');
+  assert.equal(countFor('login_failure', 'carbon.super', bob), 0, 'the lock is cleared');
+  assert.equal(countFor('oidc_model', 'carbon.super', bob), 0, 'the refresh token is revoked');
+  const audited = withDb((db) => db.prepare("SELECT type, actor_kind, details FROM audit_event WHERE tenant_id = ? AND user_id = ? AND type IN ('user_updated', 'account_unlocked') ORDER BY at").all(tenantId('carbon.super'), bob)) as Array<{ type: string; actor_kind: string; details: string }>;
+  assert.deepEqual(audited.map((e) => [e.type, e.actor_kind]), [['user_updated', 'cli'], ['account_unlocked', 'cli']]);
+  assert.equal(JSON.parse(audited[0]!.details).passwordChanged, true);
+
+  const again = await gatehouseHere(['user', 'set-password', 'bob', '--password', 'bobs-third-password']);
+  assert.match(again.stdout, /Set a new password for "bob" in tenant carbon\.super\.\n/, 'nothing to unlock this time');
+});
+
 type BadInput = { name: string; args: string[]; env?: Record<string, string>; code: number; message: RegExp };
 
 function assertOneLineRefusal(c: BadInput, run: Run): void {
@@ -301,6 +327,8 @@ const BAD_INPUT_HERE: BadInput[] = [
   { name: 'an existing application name', args: ['app', 'register', 'Web shop', '--callback', 'https://shop.example.com/cb'], code: 1, message: /"Web shop" already exists/ },
   { name: 'an argument to keys rotate', args: ['keys', 'rotate', 'now'], code: 2, message: /takes no arguments/ },
   { name: 'totp-reset without a username', args: ['user', 'totp-reset'], code: 2, message: /user totp-reset needs exactly one <username>/ },
+  { name: 'a new password the policy refuses', args: ['user', 'set-password', 'bob', '--password', 'short'], code: 2, message: /at least 8 characters/ },
+  { name: 'set-password of an unknown user', args: ['user', 'set-password', 'nobody', '--password', 'long-enough-pw'], code: 1, message: /user "nobody" not found/ },
   { name: 'disable without a username', args: ['user', 'disable'], code: 2, message: /user disable needs exactly one <username>/ },
   { name: 'enable of an unknown user', args: ['user', 'enable', 'nobody'], code: 1, message: /user "nobody" not found in tenant carbon\.super/ },
   { name: 'an unknown factor to unlock', args: ['user', 'unlock', 'alice', '--factor', 'sms'], code: 2, message: /--factor must be one of BasicAuthenticator, totp/ },
@@ -331,7 +359,7 @@ test('every kind of bad input is refused with one line and the right exit code, 
 test('--help lists the commands and exits 0; a command\'s --help lists its options', async () => {
   const [top, sub] = await Promise.all([gatehouse(['--help']), gatehouseHere(['app', 'register', '--help'])]);
   assert.equal(top.code, 0);
-  for (const words of ['user add <username>', 'user totp-status <username>', 'user totp-reset <username>', 'user unlock <username>', 'user disable <username>', 'user enable <username>', 'app register <name>', 'keys rotate']) assert.ok(top.stdout.includes(words), words);
+  for (const words of ['user add <username>', 'user totp-status <username>', 'user totp-reset <username>', 'user unlock <username>', 'user set-password <username>', 'user disable <username>', 'user enable <username>', 'app register <name>', 'keys rotate']) assert.ok(top.stdout.includes(words), words);
   assert.equal(sub.code, 0);
   for (const option of ['--callback URL', '--public', '--grant G', '--tenant DOMAIN', '--config PATH']) assert.ok(sub.stdout.includes(option), option);
 });
