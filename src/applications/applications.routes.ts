@@ -50,7 +50,8 @@ function parsePaging(query: { limit?: string; offset?: string }) {
   const offset = query.offset === undefined ? 0 : Number(query.offset);
   if (!Number.isInteger(limit) || limit < 0 || limit > 1000) throw badRequest('limit must be a whole number from 0 to 1000');
   if (!Number.isInteger(offset) || offset < 0) throw badRequest('offset must be a whole number from 0');
-  return { limit, offset };
+  // Past the last application is an empty page, however far: capped where the stores' integers hold it.
+  return { limit, offset: Math.min(offset, 2 ** 31 - 1) };
 }
 
 export function applicationRoutes(deps: Deps) {

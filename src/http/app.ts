@@ -27,6 +27,7 @@ import { isReachable } from '../store/connect.js';
 import { rewriteTenantUrl, type RoutedRequest } from './tenant-routing.js';
 import { securityHeaders } from './security-headers.js';
 import { errorHandler } from './error-handler.js';
+import { AppError, badRequest } from '../errors.js';
 import { oidcMount } from './oidc-mount.js';
 import { consoleMount } from './console-mount.js';
 import { renderErrorPage } from '../ui/layout.js';
@@ -48,6 +49,12 @@ export async function buildApp(deps: Deps): Promise<BuiltApp> {
     // the onResponse hook below writes one, with everything both carried. (Through
     // logController: the top-level option prints a deprecation warning at every start.)
     logController: new LogController({ disableRequestLogging: true }),
+    // A URL the router refuses (bad percent-encoding, a path parameter over 100 characters)
+    // is answered like every other error: SCIM's shape under /scim2, a page for people.
+    // Fastify's own messages repeat the whole URL back; ours say what is wrong with it.
+    frameworkErrors: (error, request, reply) => errorHandler(error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? new AppError('uri_too_long', 414, 'a part of this address is too long: no identifier here is over 100 characters')
+      : error.code === 'FST_ERR_BAD_URL' ? badRequest('this address is not valid: it has a broken %-encoding') : error, request, reply),
   });
   // A serving process keeps SQLite's checkpoints (copy of the log back into the file, with
   // an fsync) off the event loop.

@@ -14,6 +14,7 @@ import { recordAudit } from '../audit/audit.service.js';
 import { callerActor, changes, requestOrigin, toAuditValue, type AuditDetails, type AuditEventType } from '../audit/audit-event.js';
 
 const SCIM_TYPE = 'application/scim+json';
+const MAX_OFFSET = 2 ** 31 - 1;
 
 /** A user as the audit log shows it (never the password or its hash). */
 const auditView = (user: User) => ({ userName: user.username, claims: toAuditValue(user.claims), roles: user.roles, active: user.active });
@@ -46,7 +47,10 @@ export function scimRoutes(deps: Deps) {
       const count = request.query.count === undefined ? 100 : Number(request.query.count);
       if (!Number.isInteger(startIndex) || !Number.isInteger(count)) throw badRequest('startIndex and count must be whole numbers', { scimType: 'invalidValue' });
       const username = parseUserFilter(request.query.filter);
-      const { total, rows } = await listUsers(deps.store.db, request.tenant!.id, { username, offset: Math.max(startIndex, 1) - 1, limit: Math.min(Math.max(count, 0), MAX_RESULTS) });
+      // A startIndex past every user is an empty page (RFC 7644 §3.4.2.4), however large:
+      // the offset is capped where the stores' integers still hold it.
+      const offset = Math.min(Math.max(startIndex, 1) - 1, MAX_OFFSET);
+      const { total, rows } = await listUsers(deps.store.db, request.tenant!.id, { username, offset, limit: Math.min(Math.max(count, 0), MAX_RESULTS) });
       return reply.type(SCIM_TYPE).send({
         schemas: [LIST_SCHEMA],
         totalResults: total,

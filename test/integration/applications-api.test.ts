@@ -72,9 +72,12 @@ describe('application management API', () => {
     assert.equal(page.body.count, 2);
     assert.deepEqual(page.body.applications.map((a: { id: string }) => a.id), all.body.applications.slice(1, 3).map((a: { id: string }) => a.id));
 
-    const beyond = await call('GET', `${APPS}?limit=5&offset=${all.body.totalResults}`);
-    assert.equal(beyond.body.count, 0);
-    assert.deepEqual(beyond.body.applications, []);
+    for (const offset of [all.body.totalResults, '99999999999999999999']) {
+      const beyond = await call('GET', `${APPS}?limit=5&offset=${offset}`);
+      assert.equal(beyond.status, 200, JSON.stringify(beyond.body));
+      assert.equal(beyond.body.count, 0);
+      assert.deepEqual(beyond.body.applications, []);
+    }
   });
 
   test('GET list with filter=name eq … returns only that application', async () => {

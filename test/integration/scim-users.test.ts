@@ -93,6 +93,25 @@ describe('SCIM /scim2/Users', () => {
     assert.equal(page.body.startIndex, 2);
     assert.equal(page.body.itemsPerPage, 1);
     assert.equal(page.body.Resources[0].id, all.body.Resources[1].id);
+    // Past the end, however far (beyond any integer the store takes), is an empty page.
+    for (const startIndex of [all.body.totalResults + 1, '99999999999999999999']) {
+      const beyond = await scim('GET', `/scim2/Users?startIndex=${startIndex}`);
+      assert.equal(beyond.status, 200, JSON.stringify(beyond.body));
+      assert.deepEqual(beyond.body.Resources, []);
+      assert.equal(beyond.body.totalResults, all.body.totalResults);
+    }
+  });
+
+  test('an address the router cannot read is a SCIM error that says what is wrong, not an echo of it', async () => {
+    const broken = await scim('GET', '/scim2/Users/%E0%A4%A');
+    assert.equal(broken.status, 400);
+    assert.deepEqual(broken.body.schemas, [ERROR_SCHEMA]);
+    assert.match(broken.body.detail, /broken %-encoding/);
+    const long = await scim('GET', `/scim2/Users/${'x'.repeat(101)}`);
+    assert.equal(long.status, 414);
+    assert.deepEqual(long.body.schemas, [ERROR_SCHEMA]);
+    assert.match(long.body.detail, /too long/);
+    assert.ok(!long.body.detail.includes('xxxx'));
   });
 
   test('an invalid filter is 400 with scimType invalidFilter', async () => {
