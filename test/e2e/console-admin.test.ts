@@ -1,6 +1,6 @@
 // The admin console's other pages in Chromium: Users (a user who enrolled TOTP and got
 // locked is unlocked and reset from the console, then the API shows the new state; add,
-// disable, enable and delete), Audit log (filters, cursor paging), TOTP settings
+// disable, enable, a new password and delete), Audit log (filters, cursor paging), TOTP settings
 // (windowSize 0 refused next to the field, save, back to the server value), Email
 // (template edit with live preview, a body without {{token}} refused next to the field,
 // test email into the outbox) and Tenants (create, errors next to the field). Every page
@@ -107,7 +107,7 @@ describe('admin console: users, audit log, TOTP settings, email, tenants (Chromi
       [['user_signed_out_everywhere', 'admin'], ['totp_reset', 'admin'], ['account_unlocked', 'admin']], 'each action is logged with the administrator as actor');
   });
 
-  it('adds a user (a server error shows under its field), disables and enables it, and deletes it after a confirmation', async () => {
+  it('adds a user (a server error shows under its field), disables and enables it, sets a new password, and deletes it after a confirmation', async () => {
     const p = admin.page;
     await nav(p, 'Users');
     await p.getByRole('link', { name: 'Add user' }).click();
@@ -140,6 +140,24 @@ describe('admin console: users, audit log, TOTP settings, email, tenants (Chromi
     await expectToast(p, /"maria" enabled/);
     await p.getByRole('button', { name: 'Disable account' }).waitFor();
     assert.equal(await active(), true, 'the API: enabled again');
+
+    // A new password: the policy's refusal under the field, then set after a confirmation.
+    // Basic on SCIM tells the two apart: her right password is 403 (not an admin), a wrong one 401.
+    const scimAs = async (password: string) => (await api(server, 'GET', '/scim2/Users', { auth: basicAuth('maria', password) })).status;
+    const newPassword = p.getByLabel('New password');
+    await newPassword.fill('maria');
+    await p.getByRole('button', { name: 'Set password' }).click();
+    await confirmDialog(p, 'Set password');
+    await p.getByText('Password must be at least 8 characters long.').waitFor();
+    assert.equal(await newPassword.getAttribute('aria-invalid'), 'true');
+    assert.equal(await scimAs('marias long password'), 403, 'a refused password changes nothing');
+    await newPassword.fill('marias new long password');
+    await p.getByRole('button', { name: 'Set password' }).click();
+    await confirmDialog(p, 'Set password');
+    await expectToast(p, /New password set for "maria"/);
+    assert.equal(await newPassword.inputValue(), '', 'the field is emptied');
+    assert.equal(await scimAs('marias new long password'), 403, 'the new password is hers');
+    assert.equal(await scimAs('marias long password'), 401, 'the old one stopped working');
 
     await p.getByRole('button', { name: 'Delete user' }).click();
     await confirmDialog(p, 'Delete user');

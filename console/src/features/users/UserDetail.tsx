@@ -1,4 +1,4 @@
-// One user: profile with Disable / Enable, two-factor state (TOTP status, lock, backup codes
+// One user: profile with Disable / Enable, a new password, two-factor state (TOTP status, lock, backup codes
 // left) with Reset TOTP, Unlock and Sign out everywhere, and the user's recent audit events. Every action asks
 // first, says what it did in a toast, and reloads the state it changed.
 import { useState, type ReactNode } from 'react';
@@ -14,6 +14,7 @@ import { AuditEventTable } from '../audit/AuditEventTable';
 import { queryAudit } from '../audit/api';
 import { displayName, getTotpState, getUser, isAdmin, isDisabled, primaryEmail, resetTotp, setUserActive, signOutEverywhere, unlockUser, type ScimUser, type TotpState } from './api';
 import { useDeleteUser } from './use-delete-user';
+import { PasswordForm } from './PasswordForm';
 
 const RECENT_EVENTS = 10;
 
@@ -76,6 +77,11 @@ function Loaded({ user, onUserChanged }: { user: ScimUser; onUserChanged(): void
           <dt>Created</dt><dd><Time iso={user.meta.created} /></dd>
           <dt>User ID</dt><dd className="mono">{user.id}</dd>
         </dl>
+      </section>
+
+      <section className="panel" aria-labelledby="password-heading">
+        <h2 id="password-heading">Password</h2>
+        <PasswordForm user={user} self={self} onChanged={changed} />
       </section>
 
       <section className="panel" aria-labelledby="totp-heading">

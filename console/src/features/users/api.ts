@@ -1,4 +1,4 @@
-// Users through SCIM 2.0 (/scim2/Users: list, create, read, disable/enable, delete) and the per-user admin
+// Users through SCIM 2.0 (/scim2/Users: list, create, read, disable/enable, new password, delete) and the per-user admin
 // API (/api/server/v1/users/{id}/…: TOTP state, reset, unlock, sign out everywhere).
 import { api } from '../../api/client';
 // Types of the server's answers come from the server's source (type-only: erased from the
@@ -71,6 +71,10 @@ const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 /** Disables the account (no sign-in; every session and token ends) or enables it again. */
 export const setUserActive = (id: string, active: boolean) =>
   api.patch<ScimUser>(`/Users/${encodeURIComponent(id)}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'active', value: active }] }, SCIM);
+
+/** Sets a new password (PATCH): the old one stops working and every session and token of the user ends. */
+export const setUserPassword = (id: string, password: string) =>
+  api.patch<ScimUser>(`/Users/${encodeURIComponent(id)}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'password', value: password }] }, SCIM);
 
 export const getTotpState = (id: string, signal?: AbortSignal) => api.get<TotpState>(userPath(id, '/totp'), opts(signal));
 export const resetTotp = (id: string) => api.delete<{ removed: boolean; revoked: number }>(userPath(id, '/totp'));
