@@ -32,6 +32,21 @@ export async function checkLock(deps: Deps, tenantId: string, userId: string, fa
 
 /** `where`: the sign-in's application, client address and user agent, for the lockout's audit event. */
 export async function recordFailure(deps: Deps, tenantId: string, userId: string, factor: string, where: AuditWhere = {}): Promise<LockState> {
+  return (await countFailure(deps, tenantId, userId, factor, where)).state;
+}
+
+/**
+ * For a check that must not be raced past the limit: the attempt is counted *before* it is
+ * judged. Allowed when it is within allowed_failed_attempts (the one that reaches the limit
+ * included); a success afterwards clears the count with recordSuccess, as a sign-in does.
+ */
+export async function takeAttempt(deps: Deps, tenantId: string, userId: string, factor: string, where: AuditWhere = {}): Promise<{ allowed: boolean; lockedUntil: number | null }> {
+  const policy = deps.config.identity_mgt.account_locking;
+  const { state, failedAttempts } = await countFailure(deps, tenantId, userId, factor, where);
+  return { allowed: !policy.enable_account_locking || failedAttempts <= policy.allowed_failed_attempts, lockedUntil: state.lockedUntil };
+}
+
+async function countFailure(deps: Deps, tenantId: string, userId: string, factor: string, where: AuditWhere): Promise<{ state: LockState; failedAttempts: number }> {
   const policy = deps.config.identity_mgt.account_locking;
   const now = epochSeconds(deps.clock);
   const db = deps.store.db;
@@ -46,7 +61,7 @@ export async function recordFailure(deps: Deps, tenantId: string, userId: string
     .returning(['failed_attempts', 'lock_count'])
     .executeTakeFirstOrThrow();
   if (!policy.enable_account_locking || counted.failed_attempts !== policy.allowed_failed_attempts) {
-    return lockState(deps, tenantId, userId, factor);
+    return { state: await lockState(deps, tenantId, userId, factor), failedAttempts: counted.failed_attempts };
   }
   // Exactly one attempt sees the count equal the limit, so exactly one sets the lock.
   const minutes = policy.auto_unlock_after * policy.auto_unlock_time_increment_ratio ** counted.lock_count;
@@ -60,7 +75,7 @@ export async function recordFailure(deps: Deps, tenantId: string, userId: string
     clientId: where.clientId, origin: { ip: where.ip, userAgent: where.userAgent },
     details: { failedAttempts: counted.failed_attempts, lockedUntil: until === LOCKED_FOREVER ? null : new Date(until * 1000).toISOString() },
   });
-  return { locked: true, lockedUntil: until === LOCKED_FOREVER ? null : until };
+  return { state: { locked: true, lockedUntil: until === LOCKED_FOREVER ? null : until }, failedAttempts: counted.failed_attempts };
 }
 
 export async function recordSuccess(deps: Deps, tenantId: string, userId: string, factor: string): Promise<void> {

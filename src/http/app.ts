@@ -13,6 +13,7 @@ import { openRedis } from '../store/redis.js';
 import { loginRoutes } from '../authn/login.routes.js';
 import { authenticatorRoutes } from '../authn/authenticators.routes.js';
 import { meTotpRoutes } from '../authn/authenticators/totp/me-totp.routes.js';
+import { mePasswordRoutes } from '../authn/me-password.routes.js';
 import { adminBackupCodeRoutes, meBackupCodeRoutes } from '../authn/authenticators/backup-code/backup-codes.routes.js';
 import { totpParameterRoutes } from '../authn/authenticators/totp/totp-parameters.routes.js';
 import { userAdminRoutes } from '../authn/user-admin.routes.js';
@@ -119,6 +120,7 @@ export async function buildApp(deps: Deps): Promise<BuiltApp> {
   await app.register(applicationRoutes(deps));
   await app.register(authenticatorRoutes(deps));
   await app.register(meTotpRoutes(deps));
+  await app.register(mePasswordRoutes(deps));
   await app.register(totpParameterRoutes(deps));
   await app.register(userAdminRoutes(deps));
   await app.register(meBackupCodeRoutes(deps));

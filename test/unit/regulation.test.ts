@@ -13,7 +13,7 @@ import { createLogger } from '../../src/logger.js';
 import { createSecretBox } from '../../src/crypto/secret-box.js';
 import { createTenant } from '../../src/tenants/tenant.service.js';
 import { createUser } from '../../src/users/user.service.js';
-import { lockState, recordFailure, recordSuccess, unlock, failedAttempts } from '../../src/authn/regulation.js';
+import { lockState, recordFailure, recordSuccess, takeAttempt, unlock, failedAttempts } from '../../src/authn/regulation.js';
 import type { Deps } from '../../src/deps.js';
 
 const START = Date.UTC(2030, 0, 1, 12, 0, 0);
@@ -178,4 +178,18 @@ test('concurrent failures are all counted and lock exactly once', async () => {
   const row = await store.db.selectFrom('login_failure').select(['lock_count', 'locked_until']).where('user_id', '=', user).executeTakeFirstOrThrow();
   assert.equal(row.lock_count, 1);
   assert.equal(Number(row.locked_until), at(5 * 60));
+});
+
+test('takeAttempt counts before judging: of concurrent attempts only allowed_failed_attempts are allowed', async () => {
+  advanceTo(0);
+  const user = await newUser();
+  const attempts = await Promise.all(Array.from({ length: 12 }, () => takeAttempt(deps, tenantId, user, 'pwd')));
+  assert.equal(attempts.filter((a) => a.allowed).length, policy.allowed_failed_attempts);
+  assert.equal((await takeAttempt(deps, tenantId, user, 'pwd')).allowed, false, 'and none after them while locked');
+  await recordSuccess(deps, tenantId, user, 'pwd');
+  assert.equal((await takeAttempt(deps, tenantId, user, 'pwd')).allowed, true, 'a success clears the count');
+  const off = depsWith({ ...policy, enable_account_locking: false });
+  const other = await newUser();
+  const unlimited = await Promise.all(Array.from({ length: 12 }, () => takeAttempt(off, tenantId, other, 'pwd')));
+  assert.ok(unlimited.every((a) => a.allowed), 'with locking off every attempt is judged');
 });

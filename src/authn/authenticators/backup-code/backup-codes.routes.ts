@@ -13,8 +13,7 @@ import type { Deps } from '../../../deps.js';
 import { requireScope } from '../../../access/caller.js';
 import { AppError } from '../../../errors.js';
 import { userById } from '../../user-admin.service.js';
-import { hasRecentSecondFactor, selfServiceOnRequest, signedInUser } from '../totp/me-totp.routes.js';
-import { RECENT_SECOND_FACTOR_SECONDS } from '../totp/me-totp.service.js';
+import { RECENT_SECOND_FACTOR_SECONDS, hasRecentSecondFactor, selfServiceOnRequest, signedInUser } from '../../../access/self-service.js';
 import { regenerateBackupCodes, remainingBackupCodes, removeBackupCodes } from './backup-code.service.js';
 import { requestOrigin } from '../../../audit/audit-event.js';
 

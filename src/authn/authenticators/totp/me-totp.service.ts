@@ -2,6 +2,7 @@
 // until a code of it is entered, and only then replaces the active one, so an unfinished
 // change never breaks sign-in. Who may do what (a recent second factor) is decided by the
 // caller of these functions and passed in as `recentSecondFactor`.
+import { RECENT_SECOND_FACTOR_SECONDS } from '../../../access/self-service.js';
 import type { Deps } from '../../../deps.js';
 import type { Tenant } from '../../../tenants/tenant.js';
 import type { User } from '../../../users/user.js';
@@ -19,9 +20,6 @@ import {
 import { signOutEverywhere } from '../../../oidc/sign-out-everywhere.js';
 import { recordAudit } from '../../../audit/audit.service.js';
 import type { AuditDetails, AuditEventType, AuditOrigin } from '../../../audit/audit-event.js';
-
-/** How recent the second factor behind a token must be to change or remove an active secret. */
-export const RECENT_SECOND_FACTOR_SECONDS = 300;
 
 /** A secret waiting for its first code, as the application shows it to the user. */
 export interface PendingSecretView {
