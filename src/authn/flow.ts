@@ -61,6 +61,8 @@ function done(state: FlowState): Set<string> {
 // One request asks for the user several times (the step, then the next one): load it once.
 const loadedUsers = new WeakMap<FlowInput, User>();
 
+const DISABLED: FlowResult = { kind: 'error', title: 'This account is disabled', message: 'An administrator has disabled this account, so it cannot sign in. Ask your administrator if you think this is a mistake.' };
+
 async function knownUser(flow: FlowInput): Promise<User | undefined> {
   const id = flow.state.userId;
   if (!id) return undefined;
@@ -227,7 +229,7 @@ async function apply(flow: FlowInput, stepId: number, authenticator: Authenticat
       if (!outcome.user.active) {
         flow.deps.logger.info({ event: 'login_refused_disabled', tenantId: flow.tenant.id, userId: outcome.user.id, factor: authenticator.name }, 'sign-in of a disabled account');
         await auditSignIn(flow, { type: 'login_failed', user: outcome.user, step: stepId, factor: authenticator.name, details: { reason: 'account_disabled' } });
-        return { kind: 'error', title: 'This account is disabled', message: 'An administrator has disabled this account, so it cannot sign in. Ask your administrator if you think this is a mistake.' };
+        return DISABLED;
       }
       if (flow.state.userId && outcome.user.id !== flow.state.userId) {
         return { kind: 'error', title: 'Sign-in failed', message: 'Every step of a sign-in must be completed by the same user. Start again.' };
@@ -246,9 +248,14 @@ async function apply(flow: FlowInput, stepId: number, authenticator: Authenticat
   }
 }
 
-function finish(flow: FlowInput): FlowResult {
+async function finish(flow: FlowInput): Promise<FlowResult> {
   const { state } = flow;
   if (!state.userId) return { kind: 'error', title: 'Sign-in failed', message: 'No step of this application\'s sign-in identifies the user.' };
+  // Every step may have been satisfied by the session or skipped, so no step's success
+  // looked at the account in this request: it is looked at here, once more.
+  const account = await knownUser(flow);
+  if (!account) return { kind: 'error', title: 'Sign-in failed', message: 'This account no longer exists.' };
+  if (!account.active) return DISABLED;
   const factors = { ...state.fromSession, ...state.completed };
   const amr = amrFor(Object.keys(factors));
   const times = Object.values(state.completed);

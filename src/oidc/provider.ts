@@ -75,6 +75,11 @@ export function createProvider(deps: Deps, tenant: Tenant, keys: TenantKeys): Pr
 
   const policy = basePolicy();
   const login = policy.get('login')!;
+  // A session whose account the provider no longer finds (disabled or deleted meanwhile,
+  // before its sessions were revoked): a sign-in, not the consent checks, which assume an
+  // account and fail on its absence. The sign-in then says why it cannot finish.
+  login.checks.add(new Check('account_unavailable', 'the session\'s account is disabled or gone', 'login_required', (ctx) =>
+    (ctx.oidc.session?.accountId && !ctx.oidc.account ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT)));
   login.checks.add(new Check('acr_unreachable', 'the requested acr cannot be met by this application\'s authentication sequence', 'unmet_authentication_requirements', async (ctx) => {
     const requested = requestedAcrs(ctx);
     if (!requested.length || !ctx.oidc.client) return Check.NO_NEED_TO_PROMPT;

@@ -28,7 +28,10 @@ const MULTI_VALUED = new Set(['emails', 'roles']);
 const NOT_KEPT = new Set(['displayname', 'nickname', 'profileurl', 'title', 'usertype', 'preferredlanguage', 'timezone',
   'externalid', 'phonenumbers', 'ims', 'photos', 'addresses', 'groups', 'entitlements', 'x509certificates']);
 const NAME_NOT_KEPT = new Set(['middlename', 'honorificprefix', 'honorificsuffix']);
-const ENTERPRISE_PREFIX = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:user';
+// The enterprise extension and the custom ones Entra ID's attribute mappings name in the
+// same namespace (urn:ietf:params:scim:schemas:extension:<name>:2.0:User:…), as a PUT
+// ignores them; a URN outside it stays an unknown path.
+const isExtension = (lowerPath: string): boolean => lowerPath.startsWith('urn:ietf:params:scim:schemas:extension:');
 const READ_ONLY = new Set(['id', 'meta', 'schemas']);
 const CORE_PREFIX = `${USER_SCHEMA}:`.toLowerCase();
 const CLAUSE = String.raw`(\w+)\s+eq\s+("(?:[^"\\]|\\.)*"|true|false)`;
@@ -99,7 +102,7 @@ function parsePath(text: string): Target {
   const base = path.split(/[.[]/)[0] ?? '';
   if (READ_ONLY.has(base.toLowerCase())) throw mutability(`"${text}" is read-only and cannot be changed`);
   const lower = path.toLowerCase();
-  if (NOT_KEPT.has(base.toLowerCase()) || lower.startsWith(ENTERPRISE_PREFIX) || NAME_NOT_KEPT.has(lower.replace(/^name\./, '')) && lower.startsWith('name.')) {
+  if (NOT_KEPT.has(base.toLowerCase()) || isExtension(lower) || NAME_NOT_KEPT.has(lower.replace(/^name\./, '')) && lower.startsWith('name.')) {
     return { attr: base, text, ignored: true };
   }
   const match = /^(\w+)(?:\[(.*)\])?(?:\.(\w+))?$/s.exec(path);
@@ -123,9 +126,17 @@ function parseFilter(text: string, subs: readonly string[], path: string): Claus
   return [...text.matchAll(new RegExp(CLAUSE, 'gi'))].map(([, rawAttr, rawValue]) => {
     const attr = canonical(subs, rawAttr!);
     if (!attr) throw invalidPath(`"${rawAttr}" in "${path}" is not a sub-attribute that can be filtered on`);
-    const value = rawValue!.startsWith('"') ? (JSON.parse(rawValue!) as string) : rawValue!.toLowerCase() === 'true';
-    return { attr, value };
+    return { attr, value: rawValue!.startsWith('"') ? quoted(rawValue!, path) : rawValue!.toLowerCase() === 'true' };
   });
+}
+
+/** A filter's "…" value: JSON string syntax, as SCIM's ABNF uses (a bad escape is the client's error). */
+function quoted(raw: string, path: string): string {
+  try {
+    return JSON.parse(raw) as string;
+  } catch {
+    throw invalidPath(`the value ${raw} in "${path}" is not a valid quoted string (JSON string syntax: \\" and \\\\ escaped, no raw control characters)`);
+  }
 }
 
 function applyAt(resource: Json, op: Op, target: Target, value: unknown) {
@@ -158,6 +169,11 @@ function setName(resource: Json, value: unknown) {
 function setList(resource: Json, op: Op, attr: string, value: unknown) {
   if (value === null && op === 'replace') return void delete resource[attr];
   const incoming = (Array.isArray(value) ? value : [value]).map((item) => element(attr, item));
+  // A whole element without its value (e.g. {"type": "work", "primary": true}) would become
+  // the primary one and take the stored address with it.
+  if (incoming.some((item) => item.value === undefined || item.value === null || item.value === '')) {
+    throw invalidValue(`each element of ${attr} needs a "value"`);
+  }
   const list = op === 'replace' ? [] : listOf(resource, attr);
   const touched = incoming.map((item) => {
     const same = list.find((existing) => existing.value !== undefined && existing.value === item.value);
@@ -190,6 +206,10 @@ function setMatching(resource: Json, op: Op, { attr, sub, filter, text }: Target
 
 function remove(resource: Json, { attr, sub, filter }: Target, value: unknown) {
   if (attr === 'userName') throw mutability('userName is required and cannot be removed');
+  // Removing them would mean "keep as is" to the PUT rules the result is checked by: a
+  // silent no-op, so it is refused with what to do instead.
+  if (attr === 'active') throw invalidValue('active cannot be removed: replace it with true or false');
+  if (attr === 'password') throw mutability('password cannot be removed: replace it with a new one');
   if (attr === 'name' && sub) return setName(resource, isObject(resource.name) ? { [sub]: null } : null);
   if (!MULTI_VALUED.has(attr)) return void delete resource[attr];
   let list = listOf(resource, attr);
@@ -197,8 +217,10 @@ function remove(resource: Json, { attr, sub, filter }: Target, value: unknown) {
   else if (filter) list = list.filter((item) => !matches(item, filter));
   // Entra ID removes single members with a value list instead of a filter; we accept both.
   else if (value !== undefined && value !== null) {
-    const gone = (Array.isArray(value) ? value : [value]).map((item) => element(attr, item).value);
-    list = list.filter((item) => !gone.includes(item.value));
+    // Addresses compare without case (RFC 7643 §4.1.2: emails' value is not caseExact); roles as typed.
+    const key = (v: unknown) => (attr === 'emails' && typeof v === 'string' ? v.toLowerCase() : v);
+    const gone = (Array.isArray(value) ? value : [value]).map((item) => key(element(attr, item).value));
+    list = list.filter((item) => !gone.includes(key(item.value)));
   } else list = [];
   storeList(resource, attr, list, []);
 }

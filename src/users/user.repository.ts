@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database } from '../store/database.js';
 import type { UserTable } from './user.table.js';
 
@@ -20,9 +20,14 @@ export async function listUsers(db: Kysely<Database>, tenantId: string, opts: { 
 
 export const insertUser = (db: Kysely<Database>, row: UserRow) => db.insertInto('app_user').values(row).execute();
 
-/** With `expectedVersion`, only if the row still has it (numUpdatedRows 0 otherwise). */
-export function updateUser(db: Kysely<Database>, tenantId: string, id: string, values: Partial<UserRow>, expectedVersion?: number) {
-  let q = db.updateTable('app_user').set(values).where('tenant_id', '=', tenantId).where('id', '=', id);
+/**
+ * Writes `values` and the next version, counted by the statement itself, so two writes
+ * never leave two different users under one version (an If-Match on it would then accept a
+ * state its sender never saw). With `expectedVersion`, only if the row still has it
+ * (numUpdatedRows 0 otherwise).
+ */
+export function updateUser(db: Kysely<Database>, tenantId: string, id: string, values: Omit<Partial<UserRow>, 'version'>, expectedVersion?: number) {
+  let q = db.updateTable('app_user').set({ ...values, version: sql<number>`version + 1` }).where('tenant_id', '=', tenantId).where('id', '=', id);
   if (expectedVersion !== undefined) q = q.where('version', '=', expectedVersion);
   return q.executeTakeFirst();
 }

@@ -129,15 +129,22 @@ async function writeUser(deps: Deps, current: User, input: UserInput, expectedVe
     claims: JSON.stringify(input.claims),
     roles: JSON.stringify(input.roles),
     updated_at: epochSeconds(deps.clock),
-    version: current.version + 1,
     ...(input.active === undefined ? {} : { active: input.active ? 1 : 0 }),
     ...(input.password === undefined ? {} : { password_hash: await hashPassword(input.password) }),
   };
-  const result = await updateUser(deps.store.db, tenantId, id, values, expectedVersion);
+  let result;
+  try {
+    result = await updateUser(deps.store.db, tenantId, id, values, expectedVersion);
+  } catch (err) {
+    // Two renames to one free name at once: the check above passed for both, the index did not.
+    if (isUniqueViolation(err)) throw conflict(`a user named "${input.username}" already exists`, { scimType: 'uniqueness' });
+    throw err;
+  }
   if (expectedVersion !== undefined && Number(result.numUpdatedRows) === 0) return false;
   // A new password ends every session and token: whoever knew the old one may hold them.
-  // So does disabling the account: it must stop working now, not when its tokens expire.
-  const ends = input.password !== undefined || (current.active && input.active === false);
+  // So does disabling the account: it must stop working now, not when its tokens expire
+  // (judged by what this write sets, not by a read another write may have overtaken).
+  const ends = input.password !== undefined || input.active === false;
   return { revoked: ends ? await signOutEverywhere(deps, tenantId, id) : 0 };
 }
 

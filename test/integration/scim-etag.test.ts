@@ -78,6 +78,17 @@ for (const dialect of DIALECTS) {
       assert.match(malformed.body.detail, /If-Match must be \* or entity tags/);
     });
 
+    test('writes without If-Match never share a version: two racing PUTs leave it two higher, each answer with its own', async () => {
+      const created = await createScimUser(server, { userName: 'twins', password: 'twins-password-1' });
+      const start = Number(/"(\d+)"/.exec((await scim('GET', `/scim2/Users/${created.id}`)).body.meta.version)![1]);
+      // Passwords again, so both have read the user before either writes.
+      const answers = await Promise.all([0, 1].map((i) =>
+        scim('PUT', `/scim2/Users/${created.id}`, { body: { ...putBody('twins', `Twin ${i}`), password: `twins-password-${i}-new` } })));
+      assert.deepEqual(answers.map((a) => a.status), [200, 200]);
+      const final = await scim('GET', `/scim2/Users/${created.id}`);
+      assert.equal(final.body.meta.version, `W/"${start + 2}"`, 'each write is a version of its own');
+    });
+
     test('ten PUTs racing with the same If-Match: exactly one is written, the other nine are 412', async () => {
       const created = await createScimUser(server, { userName: 'race', password: 'race-password-1' });
       const etag = (await scim('GET', `/scim2/Users/${created.id}`)).headers.get('etag')!;

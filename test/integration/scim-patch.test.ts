@@ -105,5 +105,14 @@ for (const dialect of DIALECTS) {
       assert.equal(latest?.actor.username, 'admin');
       assert.deepEqual(latest?.details, { before: { active: true }, after: { active: false }, passwordChanged: false, sessionsRevoked: true });
     });
+
+    test('two users renamed to one free name at once: one is renamed, the other gets 409 uniqueness (not a server error)', async () => {
+      const [a, b] = await Promise.all([createScimUser(server, { userName: 'rename-a', password: 'rename-a-password' }), createScimUser(server, { userName: 'rename-b', password: 'rename-b-password' })]);
+      // With new passwords, both pass the name check before either writes.
+      const answers = await Promise.all([a, b].map((u, i) => patch(u.id, [{ op: 'replace', value: { userName: 'rename-target', password: `rename-password-${i}-new` } }])));
+      assert.deepEqual(answers.map((r) => r.status).sort(), [200, 409], JSON.stringify(answers.map((r) => r.body)));
+      const refused = answers.find((r) => r.status === 409)!;
+      assert.equal(refused.body.scimType, 'uniqueness');
+    });
   });
 }

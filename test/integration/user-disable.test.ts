@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import * as client from 'openid-client';
 import { startServer, basicAuth, DIALECTS, type TestServer } from '../helpers/test-server.js';
 import { api, createScimUser, registerApp, type RegisteredApp } from '../helpers/api.js';
-import { passwordLogin } from '../helpers/oidc-login.js';
+import { discover, passwordLogin } from '../helpers/oidc-login.js';
 import { HttpBrowser, pageError } from '../helpers/http-browser.js';
 import { oauthError } from '../helpers/oidc-authorize.js';
 
@@ -90,6 +90,24 @@ for (const dialect of DIALECTS) {
       assert.equal(events.status, 200);
       const [latest] = events.body.events as { details?: { sessionsRevoked?: boolean; changed?: unknown } }[];
       assert.equal(latest?.details?.sessionsRevoked, true, 'the audit log says the sessions were revoked');
+    });
+
+    test('an account disabled while its session lives on (the race before revocation) gets the disabled page from single sign-on, not a code', async () => {
+      await createScimUser(server, { userName: 'nadia', password: 'nadia-password-1' });
+      const browser = new HttpBrowser();
+      assert.ok((await login('nadia', 'nadia-password-1', browser)).tokens, 'signed in: the browser holds a session');
+      // The flag flips without the revocation that disabling does, as a node may see it
+      // between the two: the session would satisfy every step of another application.
+      await server.deps.store.db.updateTable('app_user').set({ active: 0 }).where('tenant_id', '=', server.tenant.id).where('username', '=', 'nadia').execute();
+      const other = await registerApp(server, { name: 'second-app', redirectUri: 'http://localhost:8787/second/callback' });
+      const config = await discover(server.tenant.issuer, other.clientId, other.clientSecret);
+      const url = client.buildAuthorizationUrl(config, {
+        redirect_uri: other.redirectUri, scope: 'openid', code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()), code_challenge_method: 'S256',
+      });
+      const { url: landed, res } = await browser.follow(url.href, {}, (u) => u.startsWith(other.redirectUri));
+      assert.ok(!landed.startsWith(other.redirectUri) || !new URL(landed).searchParams.has('code'), 'no code');
+      assert.ok(res.status < 500, `not a server error: ${res.status}`);
+      assert.match(await res.text(), /This account is disabled/);
     });
 
     test('a disabled administrator\'s password and bearer token open nothing', async () => {

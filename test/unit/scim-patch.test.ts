@@ -95,12 +95,31 @@ test('remove roles[value eq "admin"] removes that role; no match is a no-op', ()
   assert.deepEqual(applyScimPatch(ada(), patch({ op: 'remove', path: 'roles[value eq "nobody"]' })).roles, ada().roles);
 });
 
-test('remove of attributes: absent is a no-op, active and name sub-attributes are deleted, userName is refused', () => {
+test('remove of attributes: absent is a no-op, name sub-attributes are deleted; userName, active and password are refused, not ignored', () => {
   assert.deepEqual(applyScimPatch(bare(), patch({ op: 'remove', path: 'locale' }, { op: 'remove', path: 'emails' })), bare());
-  const result = applyScimPatch(ada(), patch({ op: 'Remove', path: 'active' }, { op: 'remove', path: 'name.formatted' }));
-  assert.ok(!('active' in result));
+  const result = applyScimPatch(ada(), patch({ op: 'remove', path: 'name.formatted' }));
   assert.deepEqual(result.name, { givenName: 'Ada', familyName: 'Lovelace' });
   assertRefused(() => applyScimPatch(ada(), patch({ op: 'remove', path: 'userName' })), 'mutability');
+  // Removed, they would read as "keep as is" and the PATCH would answer 200 having done nothing.
+  assertRefused(() => applyScimPatch(ada(), patch({ op: 'Remove', path: 'active' })), 'invalidValue', /replace it with true or false/);
+  assertRefused(() => applyScimPatch(ada(), patch({ op: 'remove', path: 'password' })), 'mutability', /replace it with a new one/);
+});
+
+test('a filter value that is not a valid quoted string is a 400 invalidPath, never a crash', () => {
+  for (const value of ['"\\q"', '"\\u12"', '"a\tb"']) {
+    assertRefused(() => applyScimPatch(ada(), patch({ op: 'remove', path: `roles[value eq ${value}]` })), 'invalidPath', /not a valid quoted string/);
+  }
+  // A valid escape still works.
+  const quoted = applyScimPatch(ada({ roles: [{ value: 'a"b' }] }), patch({ op: 'remove', path: 'roles[value eq "a\\"b"]' }));
+  assert.ok(!(quoted.roles as unknown[] | undefined)?.length, 'the role named with an escaped quote is removed');
+});
+
+test('custom extension schemas are ignored like the enterprise one; emails are removed by value without case; a whole email needs its value', () => {
+  const ignored = applyScimPatch(ada(), patch({ op: 'add', path: 'urn:ietf:params:scim:schemas:extension:acme:2.0:User:badge', value: '42' }));
+  assert.deepEqual(ignored, ada());
+  const removed = applyScimPatch(ada(), patch({ op: 'remove', path: 'emails', value: [{ value: 'ADA@Example.com' }] }));
+  assert.ok(!(removed.emails as unknown[] | undefined)?.length, 'the address is gone');
+  assertRefused(() => applyScimPatch(ada(), patch({ op: 'add', path: 'emails', value: [{ type: 'work', primary: true }] })), 'invalidValue', /needs a "value"/);
 });
 
 test('remove without a path is refused with noTarget', () => {
