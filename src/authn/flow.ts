@@ -260,7 +260,5 @@ async function finish(flow: FlowInput): Promise<FlowResult> {
   const amr = amrFor(Object.keys(factors));
   const times = Object.values(state.completed);
   const authTime = times.length ? Math.max(...times) : Math.max(...Object.values(factors));
-  const user = loadedUsers.get(flow);
-  const username = user?.id === state.userId ? user.username : undefined;
-  return { kind: 'done', userId: state.userId, ...(username ? { username } : {}), amr, acr: acrFor(amr), authTime, factors, events: [] };
+  return { kind: 'done', userId: state.userId, username: account.username, amr, acr: acrFor(amr), authTime, factors, events: [] };
 }

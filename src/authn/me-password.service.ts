@@ -7,9 +7,9 @@ import { AppError, badRequest } from '../errors.js';
 import { recordAudit } from '../audit/audit.service.js';
 import type { AuditOrigin } from '../audit/audit-event.js';
 import { passwordPolicyProblem, verifyPassword } from '../users/password.js';
-import { patchUser } from '../users/user.service.js';
+import { inputOf, patchUser } from '../users/user.service.js';
 import type { User } from '../users/user.js';
-import { checkLock, recordSuccess, takeAttempt } from './regulation.js';
+import { recordSuccess, takeAttempt } from './regulation.js';
 import { isoSeconds } from './authenticators/totp/totp.service.js';
 import { basicAuthenticator } from './authenticators/basic/index.js';
 
@@ -39,8 +39,7 @@ export async function changeMyPassword(deps: Deps, tenantId: string, user: User,
   // The policy first: a refused new password costs no attempt.
   const problem = passwordPolicyProblem(change.newPassword, user.username);
   if (problem) throw badRequest(problem.replace(/^password\b/, 'newPassword'));
-  const before = await checkLock(deps, tenantId, user.id, PASSWORD_FACTOR);
-  if (before.locked) throw locked(before.lockedUntil);
+  // A lock in force also makes the attempt one over the limit: no separate look at it.
   const attempt = await takeAttempt(deps, tenantId, user.id, PASSWORD_FACTOR, origin);
   if (!attempt.allowed) throw locked(attempt.lockedUntil);
   const actor = { kind: 'user' as const, id: user.id, username: user.username };
@@ -50,9 +49,7 @@ export async function changeMyPassword(deps: Deps, tenantId: string, user: User,
     throw new AppError('invalid_current_password', 400, 'currentPassword is not this account\'s password. After several wrong passwords the account is locked for a while.');
   }
   await recordSuccess(deps, tenantId, user.id, PASSWORD_FACTOR);
-  const { after, revoked } = await patchUser(deps, tenantId, user.id, (current) => ({
-    username: current.username, claims: current.claims, roles: current.roles, password: change.newPassword,
-  }));
+  const { after, revoked } = await patchUser(deps, tenantId, user.id, (current) => ({ ...inputOf(current), password: change.newPassword }));
   deps.logger.info({ event: 'password_changed', tenantId, userId: user.id, revoked }, 'a user changed their password');
   await recordAudit(deps, { tenantId, type: 'user_updated', actor, user: { id: after.id, username: after.username }, origin, details: { via: 'self', passwordChanged: true, sessionsRevoked: true, revoked } });
   return { revoked };

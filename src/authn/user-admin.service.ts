@@ -6,7 +6,7 @@ import { badRequest, notFound } from '../errors.js';
 import { findUserById, findUserByUsername } from '../users/user.repository.js';
 import { toUser, type User } from '../users/user.js';
 import { signOutEverywhere } from '../oidc/sign-out-everywhere.js';
-import { patchUser } from '../users/user.service.js';
+import { inputOf, patchUser } from '../users/user.service.js';
 import { lockState, unlock } from './regulation.js';
 import { basicAuthenticator } from './authenticators/basic/index.js';
 import { findAuthenticator, listAuthenticators } from './registry.js';
@@ -146,9 +146,7 @@ export interface ActiveResult {
  * disabled account cannot sign in or use its tokens, and disabling signs it out everywhere.
  */
 export async function adminSetActive(deps: Deps, tenantId: string, user: User, actor: AdminActor, active: boolean): Promise<ActiveResult> {
-  const { before, after, revoked } = await patchUser(deps, tenantId, user.id, (current) => ({
-    username: current.username, claims: current.claims, roles: current.roles, active,
-  }));
+  const { before, after, revoked } = await patchUser(deps, tenantId, user.id, (current) => ({ ...inputOf(current), active }));
   const changed = before.active !== after.active;
   if (changed) {
     logAction(deps, active ? 'admin_user_enabled' : 'admin_user_disabled', tenantId, actor, after, { revoked }, active ? 'an administrator enabled a user' : 'an administrator disabled a user');
@@ -164,9 +162,7 @@ export async function adminSetActive(deps: Deps, tenantId: string, user: User, a
  */
 export async function adminSetPassword(deps: Deps, tenantId: string, user: User, actor: AdminActor, password: string): Promise<{ revoked: number; wasLocked: boolean }> {
   const factor = basicAuthenticator.name;
-  const { after, revoked } = await patchUser(deps, tenantId, user.id, (current) => ({
-    username: current.username, claims: current.claims, roles: current.roles, password,
-  }));
+  const { after, revoked } = await patchUser(deps, tenantId, user.id, (current) => ({ ...inputOf(current), password }));
   const { locked: wasLocked } = await lockState(deps, tenantId, user.id, factor);
   await unlock(deps, tenantId, user.id, factor);
   logAction(deps, 'admin_password_set', tenantId, actor, after, { revoked, wasLocked }, 'an administrator set a user\'s password');

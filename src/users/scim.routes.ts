@@ -25,6 +25,12 @@ function audit(deps: Deps, request: FastifyRequest, caller: Caller, type: AuditE
   });
 }
 
+/** A PUT's or PATCH's change; the write ended the user's sessions and tokens for a new password or a disable. */
+function auditUpdate(deps: Deps, request: FastifyRequest, caller: Caller, before: User, after: User, passwordChanged: boolean): Promise<void> {
+  const sessionsRevoked = passwordChanged || (before.active && !after.active);
+  return audit(deps, request, caller, 'user_updated', after, { ...changes(auditView(before), auditView(after)), passwordChanged, sessionsRevoked });
+}
+
 export function scimRoutes(deps: Deps) {
   return async function register(app: FastifyInstance) {
     app.addContentTypeParser(SCIM_TYPE, { parseAs: 'string' }, app.getDefaultJsonParser('error', 'ignore'));
@@ -71,10 +77,7 @@ export function scimRoutes(deps: Deps) {
       const caller = requireScope(request, 'internal_user_mgt_update');
       const input = fromScimUser(request.body);
       const { before, after: user } = await replaceUser(deps, request.tenant!.id, request.params.id, input, ifMatch(request.headers['if-match']));
-      // replaceUser ended the user's sessions and tokens when the password changed.
-      const passwordChanged = input.password !== undefined;
-      const sessionsRevoked = passwordChanged || (before.active && !user.active);
-      await audit(deps, request, caller, 'user_updated', user, { ...changes(auditView(before), auditView(user)), passwordChanged, sessionsRevoked });
+      await auditUpdate(deps, request, caller, before, user, input.password !== undefined);
       return sendUser(reply, user, location(request.tenant!.baseUrl, user.id));
     });
 
@@ -88,11 +91,7 @@ export function scimRoutes(deps: Deps) {
         input = fromScimUser(applyScimPatch(toScimUser(current, self), request.body));
         return input;
       }, ifMatch(request.headers['if-match']));
-      if (user.version !== before.version) {
-        const passwordChanged = input?.password !== undefined;
-        const sessionsRevoked = passwordChanged || (before.active && !user.active);
-        await audit(deps, request, caller, 'user_updated', user, { ...changes(auditView(before), auditView(user)), passwordChanged, sessionsRevoked });
-      }
+      if (user.version !== before.version) await auditUpdate(deps, request, caller, before, user, input?.password !== undefined);
       return sendUser(reply, user, self);
     });
 

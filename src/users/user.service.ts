@@ -33,11 +33,16 @@ function checkPassword(password: string | undefined, username: string): void {
   if (problem) throw badRequest(problem, { scimType: 'invalidValue' });
 }
 
+const nameTaken = (username: string) => conflict(`a user named "${username}" already exists`, { scimType: 'uniqueness' });
+
+/** The user as an input that changes nothing: spread a change over it. */
+export const inputOf = (user: User): UserInput => ({ username: user.username, claims: user.claims, roles: user.roles });
+
 export async function createUser(deps: Deps, tenantId: string, input: UserInput): Promise<User> {
   checkUsername(input.username);
   checkPassword(input.password, input.username);
   if (await findUserByUsername(deps.store.db, tenantId, input.username)) {
-    throw conflict(`a user named "${input.username}" already exists`, { scimType: 'uniqueness' });
+    throw nameTaken(input.username);
   }
   const now = epochSeconds(deps.clock);
   const row = {
@@ -55,7 +60,7 @@ export async function createUser(deps: Deps, tenantId: string, input: UserInput)
   try {
     await insertUser(deps.store.db, row);
   } catch (err) {
-    if (isUniqueViolation(err)) throw conflict(`a user named "${input.username}" already exists`, { scimType: 'uniqueness' });
+    if (isUniqueViolation(err)) throw nameTaken(input.username);
     throw err;
   }
   return toUser(row);
@@ -122,7 +127,7 @@ async function writeUser(deps: Deps, current: User, input: UserInput, expectedVe
   checkUsername(input.username);
   checkPassword(input.password, input.username);
   if (input.username !== current.username && (await findUserByUsername(deps.store.db, tenantId, input.username))) {
-    throw conflict(`a user named "${input.username}" already exists`, { scimType: 'uniqueness' });
+    throw nameTaken(input.username);
   }
   const values = {
     username: input.username,
@@ -137,7 +142,7 @@ async function writeUser(deps: Deps, current: User, input: UserInput, expectedVe
     result = await updateUser(deps.store.db, tenantId, id, values, expectedVersion);
   } catch (err) {
     // Two renames to one free name at once: the check above passed for both, the index did not.
-    if (isUniqueViolation(err)) throw conflict(`a user named "${input.username}" already exists`, { scimType: 'uniqueness' });
+    if (isUniqueViolation(err)) throw nameTaken(input.username);
     throw err;
   }
   if (expectedVersion !== undefined && Number(result.numUpdatedRows) === 0) return false;
