@@ -1,11 +1,11 @@
-// A small history router for the console: paths are relative to the console's base
-// (/console or /t/{tenant}/console). Pages with unsaved changes register a blocker that
+// A small history router for the apps: paths are relative to the app's base (/console,
+// /t/{tenant}/console, /myaccount, …). Pages with unsaved changes register a blocker that
 // is asked before any in-app navigation, including the browser's back button.
 import { useSyncExternalStore, type AnchorHTMLAttributes, type MouseEvent, type ReactNode } from 'react';
-import { consoleBase } from './env';
+import { appBase } from './env';
 
 export interface Location {
-  /** Below the console's base: '/service-providers/abc'. */
+  /** Below the app's base: '/service-providers/abc'. */
   path: string;
   query: URLSearchParams;
 }
@@ -15,11 +15,11 @@ const blockers = new Set<Blocker>();
 const listeners = new Set<() => void>();
 
 const toPath = (pathname: string): string => {
-  const rest = pathname.startsWith(consoleBase) ? pathname.slice(consoleBase.length) : pathname;
+  const rest = pathname.startsWith(appBase) ? pathname.slice(appBase.length) : pathname;
   return rest === '' ? '/' : rest;
 };
 
-const href = (to: string): string => `${consoleBase}${to === '/' ? '/' : to}`;
+const href = (to: string): string => `${appBase}${to === '/' ? '/' : to}`;
 
 let current = window.location.pathname + window.location.search;
 let snapshot: Location = { path: toPath(window.location.pathname), query: new URLSearchParams(window.location.search) };
@@ -51,7 +51,7 @@ window.addEventListener('popstate', () => {
   });
 });
 
-/** Goes to a console path ('/service-providers?page=2'); false if a page with unsaved changes kept the user. */
+/** Goes to a path of the app ('/service-providers?page=2'); false if a page with unsaved changes kept the user. */
 export async function navigate(to: string, options: { replace?: boolean; force?: boolean } = {}): Promise<boolean> {
   if (!options.force && !(await allowed())) return false;
   if (options.replace) window.history.replaceState(null, '', href(to));
@@ -69,7 +69,7 @@ export function addBlocker(blocker: Blocker): () => void {
   return () => blockers.delete(blocker);
 }
 
-export function consoleHref(to: string): string {
+export function appHref(to: string): string {
   return href(to);
 }
 

@@ -1,7 +1,7 @@
 // Our application ⇄ WSO2's ApplicationModel JSON (what the admin API speaks).
 import { ADMIN_SCOPES } from '../access/admin-scopes.js';
 import type { Application } from './application.js';
-import { isSystemApplication } from './console-application.js';
+import { isSystemApplication } from './system-applications.js';
 
 export function toApplicationModel(app: Application, location: string) {
   return {

@@ -24,11 +24,11 @@ const likePattern = ({ op, value }: NameFilter): string => {
   return op === 'sw' ? `${escaped}%` : op === 'ew' ? `%${escaped}` : `%${escaped}%`;
 };
 
-export async function listApplications(db: Kysely<Database>, tenantId: string, opts: { name?: NameFilter; excludeClientId?: string; offset: number; limit: number }) {
+export async function listApplications(db: Kysely<Database>, tenantId: string, opts: { name?: NameFilter; excludeClientIds?: readonly string[]; offset: number; limit: number }) {
   let q = db.selectFrom('application').where('tenant_id', '=', tenantId);
   if (opts.name?.op === 'eq') q = q.where('name', '=', opts.name.value);
   else if (opts.name) q = q.where(sql<boolean>`lower(name) like ${likePattern(opts.name)} escape '\\'`);
-  if (opts.excludeClientId !== undefined) q = q.where('client_id', '!=', opts.excludeClientId);
+  if (opts.excludeClientIds?.length) q = q.where('client_id', 'not in', [...opts.excludeClientIds]);
   const total = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   const rows = await q.selectAll().orderBy('created_at').orderBy('name').offset(opts.offset).limit(opts.limit).execute();
   return { total: Number(total.n), rows };

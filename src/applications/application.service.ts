@@ -12,7 +12,7 @@ import { toApplication, GRANT_TYPES, type Application, type OidcConfig, type Gra
 import { parseSequence } from './sequence.js';
 import { forgetApplications } from './application-cache.js';
 import { findAuthenticator } from '../authn/registry.js';
-import { refuseSystemDelete, refuseUnsafeSystemChange } from './console-application.js';
+import { refuseSystemDelete, refuseUnsafeSystemChange } from './system-applications.js';
 
 function isEnabled(deps: Deps, name: string): boolean {
   const authenticator = findAuthenticator(name);

@@ -7,7 +7,7 @@ import { listApplications, type NameFilter } from './application.repository.js';
 import { toApplication, type Application } from './application.js';
 import { toApplicationListItem, toApplicationModel, toOidcInbound } from './application-model.js';
 import { getApplication, patchApplication, registerApplication, removeApplication, parseOidc, regenerateClientSecret, type ApplicationInput } from './application.service.js';
-import { CONSOLE_CLIENT_ID } from './console-application.js';
+import { SYSTEM_CLIENT_IDS } from './system-applications.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { callerActor, changes, requestOrigin, toAuditValue, type AuditDetails, type AuditEventType } from '../audit/audit-event.js';
 
@@ -70,8 +70,8 @@ export function applicationRoutes(deps: Deps) {
       requireScope(request, 'internal_application_mgt_view');
       const { limit, offset } = parsePaging(request.query);
       const name = parseFilter(request.query.filter);
-      const excludeClientId = parseExcludeSystem(request.query.excludeSystemPortals) ? CONSOLE_CLIENT_ID : undefined;
-      const { total, rows } = await listApplications(deps.store.db, request.tenant!.id, { name, excludeClientId, limit, offset });
+      const excludeClientIds = parseExcludeSystem(request.query.excludeSystemPortals) ? SYSTEM_CLIENT_IDS : undefined;
+      const { total, rows } = await listApplications(deps.store.db, request.tenant!.id, { name, excludeClientIds, limit, offset });
       return {
         totalResults: total,
         startIndex: offset + 1,

@@ -1,7 +1,8 @@
-// Serves the admin console (console/, built by Vite into dist/console/) at /console and
-// /t/{tenant}/console: the hashed bundles under /console/assets/ (cached for good), and
-// index.html for every other path below /console, since the SPA routes itself. The page
-// gets the console's CSP (its own scripts only); everything else keeps the strict one.
+// Serves the server's two single-page apps, built by Vite from console/ into dist/console/:
+// the admin console at /console and My Account at /myaccount (tenants: /t/{tenant}/…).
+// Their hashed bundles live under /console/assets/ (cached for good) whichever page loads
+// them; every other path below a page gets its HTML, since each SPA routes itself. The
+// pages get the console's CSP (their own scripts only); everything else keeps the strict one.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -23,23 +24,28 @@ export function consoleMount(dir: string = CONSOLE_DIR) {
     // Encapsulated here: reply.sendFile exists only for these routes.
     await app.register(fastifyStatic, { root: dir, serve: false, wildcard: false });
 
-    const page = async (request: FastifyRequest, reply: FastifyReply) => {
+    const page = (file: string) => async (request: FastifyRequest, reply: FastifyReply) => {
       if (!request.tenant) return html(reply, 404, 'Not found', 'There is no such organization on this server.');
       // Checked per request, so a console built after the server started is served at once.
-      if (!existsSync(join(dir, 'index.html'))) {
+      if (!existsSync(join(dir, file))) {
         return html(reply, 503, 'The console is not built', 'This server has no console build. Run "npm run build:console" (npm start builds it when it is missing) and reload this page.');
       }
       reply.header('content-security-policy', CONSOLE_CSP);
-      return reply.sendFile('index.html', dir, { cacheControl: false });
+      return reply.sendFile(file, dir, { cacheControl: false });
     };
 
-    app.get('/console', page);
+    const consolePage = page('index.html');
+    app.get('/console', consolePage);
     app.get<{ Params: { '*': string } }>('/console/*', async (request, reply) => {
       const rest = request.params['*'];
-      if (!rest.startsWith('assets/')) return page(request, reply);
+      if (!rest.startsWith('assets/')) return consolePage(request, reply);
       const name = rest.slice('assets/'.length);
       if (!ASSET_NAME.test(name)) return html(reply, 404, 'Page not found', 'There is nothing at this address.');
       return reply.sendFile(`assets/${name}`, dir, { immutable: true, maxAge: '365d' });
     });
+
+    const myAccountPage = page('myaccount.html');
+    app.get('/myaccount', myAccountPage);
+    app.get('/myaccount/*', myAccountPage);
   };
 }

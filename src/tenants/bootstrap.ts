@@ -5,7 +5,7 @@ import { createUser } from '../users/user.service.js';
 import { findUserByUsername } from '../users/user.repository.js';
 import { generatePassword } from '../users/password.js';
 import { allTenants, createTenant, resolveTenant } from './tenant.service.js';
-import { ensureConsoleApplication } from '../applications/console-application.js';
+import { ensureSystemApplications } from '../applications/system-applications.js';
 import { DEFAULT_TENANT, type Tenant } from './tenant.js';
 
 export interface BootstrapResult {
@@ -20,9 +20,9 @@ export interface BootstrapResult {
 export async function bootstrap(deps: Deps): Promise<BootstrapResult> {
   const existing = await resolveTenant(deps, DEFAULT_TENANT);
   if (existing) {
-    // Tenants made before the console existed get its application; the others get its
-    // fixed settings back (a changed base_url moves its callback).
-    for (const tenant of await allTenants(deps)) await ensureConsoleApplication(deps, tenant, { audit: true });
+    // Tenants made before the console or My Account existed get their applications; the
+    // others get their fixed settings back (a changed base_url moves their callbacks).
+    for (const tenant of await allTenants(deps)) await ensureSystemApplications(deps, tenant, { audit: true });
     return { tenant: existing, firstStart: false };
   }
   const tenant = await createTenant(deps, DEFAULT_TENANT, 'Gatehouse');

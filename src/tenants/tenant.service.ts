@@ -9,7 +9,7 @@ import { ADMIN_ROLE, type User } from '../users/user.js';
 import { isUniqueViolation } from '../store/unique-violation.js';
 import { findTenantByDomain, insertTenant, listTenants } from './tenant.repository.js';
 import { createSigningKey } from './signing-keys.js';
-import { ensureConsoleApplication } from '../applications/console-application.js';
+import { ensureSystemApplications } from '../applications/system-applications.js';
 import { toTenant, TENANT_DOMAIN, type Tenant } from './tenant.js';
 
 export interface OwnerInput {
@@ -38,7 +38,7 @@ export async function createTenant(deps: Deps, domain: string, displayName: stri
   }
   await createSigningKey(deps.store.db, deps.secrets, row.id, now);
   const tenant = toTenant(row, deps.config.server.base_url);
-  await ensureConsoleApplication(deps, tenant, { audit: false });
+  await ensureSystemApplications(deps, tenant, { audit: false });
   return tenant;
 }
 

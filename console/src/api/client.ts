@@ -1,7 +1,8 @@
 // The one way pages talk to the server: the admin REST API of this tenant
-// ({tenant}/api/server/v1/…) with the console's bearer token. Errors come back as ApiError
-// with the server's message, which says what is wrong; a refused token marks the session
-// expired so the console asks to sign in again.
+// ({tenant}/api/server/v1/…), or another root such as My Account's /api/users/v1, with
+// the signed-in app's bearer token. Errors come back as ApiError with the server's
+// message, which says what is wrong; a refused token marks the session expired so the
+// app asks to sign in again.
 import { tenantPrefix } from '../env';
 import { sessionStore } from '../auth/session-store';
 

@@ -1,13 +1,13 @@
-// What the console shows instead of its pages: while signing in or out, after signing
-// out, when the sign-in failed, and to a user who is not an administrator.
+// What an app shows instead of its pages: while signing in or out, after signing out,
+// when the sign-in failed, and (the console) to a user who is not an administrator.
 import type { ReactNode } from 'react';
-import { tenantDomain } from '../env';
+import { appTitle, tenantDomain } from '../env';
 import type { Session } from './oidc';
 
 function Screen({ title, children }: { title: string; children: ReactNode }) {
   return (
     <main id="main" className="screen">
-      <p className="brand">Gatehouse Console</p>
+      <p className="brand">{appTitle}</p>
       <h1>{title}</h1>
       {children}
     </main>
@@ -18,10 +18,11 @@ export function Busy({ message }: { message: string }) {
   return <Screen title={message}><p role="status">Please wait.</p></Screen>;
 }
 
-export function SignedOut({ onSignIn }: { onSignIn(): void }) {
+/** After signing out, or after a change that ended every session (`title` and `children` say which). */
+export function SignedOut({ title = 'You are signed out', children, onSignIn }: { title?: string; children?: ReactNode; onSignIn(): void }) {
   return (
-    <Screen title="You are signed out">
-      <p>You have signed out of the Gatehouse Console of <strong>{tenantDomain}</strong>.</p>
+    <Screen title={title}>
+      {children ?? <p>You have signed out of {appTitle} for <strong>{tenantDomain}</strong>.</p>}
       <button type="button" className="button button-primary" onClick={onSignIn}>Sign in</button>
     </Screen>
   );

@@ -2,10 +2,11 @@
 // new tab or the browser closing). React reads it with useSyncExternalStore; the API
 // client reads the token from here and reports an expired one.
 import { useSyncExternalStore } from 'react';
-import { isDefaultTenant, tenantDomain } from '../env';
+import { appName, isDefaultTenant, tenantDomain } from '../env';
 import { isAdminScope, type Session } from './oidc';
 
-const KEY = `gatehouse.console.session:${tenantDomain}`;
+// Per app: the console's and My Account's sessions (different clients and scopes) never mix.
+const KEY = `gatehouse.${appName}.session:${tenantDomain}`;
 const listeners = new Set<() => void>();
 
 function read(): Session | undefined {

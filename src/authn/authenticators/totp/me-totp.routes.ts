@@ -6,17 +6,22 @@
 //   POST {"action": "INIT" | "REFRESH"}     a new pending secret
 //   POST {"action": "VALIDATE", "verificationCode": "123456"}  {isValid}
 //   DELETE                                  remove (204)
+//   DELETE …/pending                        cancel an unfinished setup or replacement (204)
+// REFRESH and DELETE of an active secret need a second factor: a token from a recent
+// sign-in with `otp`, or {"verificationCode": "…"} of the active app in the same request.
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../../deps.js';
 import { badRequest } from '../../../errors.js';
 import { requestOrigin } from '../../../audit/audit-event.js';
 import { hasRecentSecondFactor, selfServiceOnRequest, signedInUser } from '../../../access/self-service.js';
-import { describeMyTotp, newPendingSecret, removeMyTotp, validatePendingSecret } from './me-totp.service.js';
+import { cancelPendingTotp, describeMyTotp, newPendingSecret, removeMyTotp, validatePendingSecret } from './me-totp.service.js';
+import { checkedCodeField, parseCodeProof, secondFactorCheck, type CodeProof } from './code-proof.js';
 
 const PATH = '/api/users/v1/me/totp';
 
 type MeTotpRequest =
-  | { action: 'INIT' | 'REFRESH' }
+  | { action: 'INIT' }
+  | { action: 'REFRESH'; verificationCode: CodeProof }
   | { action: 'VALIDATE'; verificationCode: string | number };
 
 const ACTIONS = ['INIT', 'REFRESH', 'VALIDATE'];
@@ -29,10 +34,12 @@ export function parseMeTotpRequest(body: unknown): MeTotpRequest {
     throw badRequest(`unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => JSON.stringify(k)).join(', ')}: the body carries only "action" and "verificationCode" (this API acts on the signed-in user only)`);
   }
   if (typeof action !== 'string' || !ACTIONS.includes(action)) throw badRequest(`action must be one of ${ACTIONS.join(', ')}, got ${JSON.stringify(action ?? null)}`);
-  if (action !== 'VALIDATE') return { action: action as 'INIT' | 'REFRESH' };
-  if (verificationCode === undefined || verificationCode === null || verificationCode === '') throw badRequest('VALIDATE needs verificationCode: the code the authenticator app shows');
-  if (typeof verificationCode !== 'string' && typeof verificationCode !== 'number') throw badRequest('verificationCode must be the code as a string of digits, e.g. "012345"');
-  return { action, verificationCode };
+  const code = checkedCodeField(verificationCode);
+  if (action === 'INIT') return { action };
+  // REFRESH: a code of the active app, as the proof of the second factor (optional).
+  if (action === 'REFRESH') return { action, verificationCode: code };
+  if (code === undefined) throw badRequest('VALIDATE needs verificationCode: the code the authenticator app shows');
+  return { action: 'VALIDATE', verificationCode: code };
 }
 
 export function meTotpRoutes(deps: Deps) {
@@ -47,13 +54,23 @@ export function meTotpRoutes(deps: Deps) {
     app.post<{ Body: unknown }>(PATH, async (request) => {
       const { tenant, caller, user } = await signedInUser(deps, request);
       const body = parseMeTotpRequest(request.body);
-      if (body.action === 'VALIDATE') return validatePendingSecret(deps, tenant, user, body.verificationCode, requestOrigin(request));
-      return newPendingSecret(deps, tenant, user, body.action, hasRecentSecondFactor(deps, caller));
+      const origin = requestOrigin(request);
+      if (body.action === 'VALIDATE') return validatePendingSecret(deps, tenant, user, body.verificationCode, origin);
+      const code = body.action === 'REFRESH' ? body.verificationCode : undefined;
+      return newPendingSecret(deps, tenant, user, body.action, secondFactorCheck(deps, tenant, caller, user, code, origin));
     });
 
-    app.delete(PATH, async (request, reply) => {
+    app.delete<{ Body: unknown }>(PATH, async (request, reply) => {
       const { tenant, caller, user } = await signedInUser(deps, request);
-      await removeMyTotp(deps, tenant, user, hasRecentSecondFactor(deps, caller), requestOrigin(request));
+      const code = parseCodeProof(request.body, 'a DELETE');
+      const origin = requestOrigin(request);
+      await removeMyTotp(deps, tenant, user, secondFactorCheck(deps, tenant, caller, user, code, origin), origin);
+      return reply.code(204).send();
+    });
+
+    app.delete(`${PATH}/pending`, async (request, reply) => {
+      const { tenant, user } = await signedInUser(deps, request);
+      await cancelPendingTotp(deps, tenant, user, requestOrigin(request));
       return reply.code(204).send();
     });
   };

@@ -1,12 +1,15 @@
 // The signed-in user's own TOTP (WSO2's /me/totp semantics): a new secret stays pending
 // until a code of it is entered, and only then replaces the active one, so an unfinished
-// change never breaks sign-in. Who may do what (a recent second factor) is decided by the
-// caller of these functions and passed in as `recentSecondFactor`.
+// change never breaks sign-in. Changing or removing an active secret needs a second factor
+// (a recent sign-in with `otp`, or a code of the active app sent along), which the caller
+// passes in as `secondFactor`: asked only when a secret is active, so a code sent along
+// is spent only when it is needed.
 import { RECENT_SECOND_FACTOR_SECONDS } from '../../../access/self-service.js';
 import type { Deps } from '../../../deps.js';
 import type { Tenant } from '../../../tenants/tenant.js';
 import type { User } from '../../../users/user.js';
-import { AppError, badRequest } from '../../../errors.js';
+import { AppError } from '../../../errors.js';
+import { normalizeCode, totpLocked } from './code-proof.js';
 import { epochSeconds } from '../../../clock.js';
 import { lockState, recordFailure, recordSuccess } from '../../regulation.js';
 import { totpParameters } from './parameters.js';
@@ -41,15 +44,13 @@ export interface MyTotpView extends TotpStateView {
   secret?: string;
 }
 
-export const stepUpRequired = () => new AppError('insufficient_user_authentication', 403,
-  `Changing or removing an active authenticator app needs a sign-in with a code from it within the last ${RECENT_SECOND_FACTOR_SECONDS / 60} minutes. `
-  + 'The application should sign the user in again (authorization request with prompt=login or max_age=0, for an application whose sign-in asks for the code), then retry with the new access token.');
+/** Whether the request proves the user's second factor (see SecondFactorCheck in access/self-service.ts). */
+export type SecondFactor = () => Promise<boolean>;
 
-function lockedError(lockedUntil: number | null): AppError {
-  return new AppError('totp_locked', 403, lockedUntil === null
-    ? 'Too many incorrect codes: verification codes for this account are refused until an administrator unlocks it.'
-    : `Too many incorrect codes: verification codes for this account are refused until ${isoSeconds(lockedUntil)}. Try again then, or ask an administrator to unlock it.`);
-}
+export const stepUpRequired = () => new AppError('insufficient_user_authentication', 403,
+  'Changing or removing an active authenticator app needs proof of it: send a code it shows now as "verificationCode", '
+  + `or use an access token from a sign-in with a code from it within the last ${RECENT_SECOND_FACTOR_SECONDS / 60} minutes `
+  + '(authorization request with prompt=login or max_age=0, for an application whose sign-in asks for the code).');
 
 async function pendingView(deps: Deps, tenant: Tenant, user: User, secret: TotpSecret): Promise<PendingSecretView> {
   const view = await describeEnrollment(tenant, user, secret, await totpParameters(deps, tenant.id));
@@ -86,12 +87,12 @@ export async function describeMyTotp(deps: Deps, tenant: Tenant, user: User, rec
  * INIT (nothing active yet) or REFRESH: a new pending secret, replacing any earlier
  * pending one; an active secret keeps working until the new one is validated.
  */
-export async function newPendingSecret(deps: Deps, tenant: Tenant, user: User, action: 'INIT' | 'REFRESH', recentSecondFactor: boolean): Promise<PendingSecretView> {
+export async function newPendingSecret(deps: Deps, tenant: Tenant, user: User, action: 'INIT' | 'REFRESH', secondFactor: SecondFactor): Promise<PendingSecretView> {
   const active = await findTotpCredential(deps.store.db, tenant.id, user.id, 'active');
   if (active && action === 'INIT') {
     throw new AppError('totp_already_active', 409, 'An authenticator app is already set up for this account: use {"action": "REFRESH"} to replace it (the current one keeps working until the new one is validated), or DELETE to remove it.');
   }
-  if (active && !recentSecondFactor) throw stepUpRequired();
+  if (active && !(await secondFactor())) throw stepUpRequired();
   const secret = newTotpSecret(await totpParameters(deps, tenant.id));
   await savePendingTotpCredential(deps.store.db, {
     tenant_id: tenant.id, user_id: user.id, secret: deps.secrets.seal(secret.secret),
@@ -107,15 +108,6 @@ function auditSelf(deps: Deps, type: AuditEventType, tenant: Tenant, user: User,
   return recordAudit(deps, { tenantId: tenant.id, type, actor: { kind: 'user', ...self }, user: self, factor: TOTP_FACTOR, ...(origin ? { origin } : {}), details });
 }
 
-/** The code as the credential's digits; JSON numbers lose leading zeros, so they are padded. */
-function normalizeCode(raw: string | number, digits: number): string {
-  const code = typeof raw === 'number'
-    ? (Number.isSafeInteger(raw) && raw >= 0 ? String(raw).padStart(digits, '0') : '')
-    : raw.replace(/\s+/g, '');
-  if (!new RegExp(`^[0-9]{${digits}}$`).test(code)) throw badRequest(`verificationCode must be the ${digits}-digit code the authenticator app shows`);
-  return code;
-}
-
 /**
  * VALIDATE: a code of the pending secret makes it the active one (replacing any other);
  * a wrong code is an answer ({isValid: false}), counted toward the TOTP lock like a
@@ -128,7 +120,7 @@ export async function validatePendingSecret(deps: Deps, tenant: Tenant, user: Us
     const lock = await lockState(deps, tenant.id, user.id, TOTP_FACTOR);
     if (lock.locked) {
       deps.logger.warn({ event: 'totp_validate_refused_locked', tenantId: tenant.id, userId: user.id }, 'self-service TOTP validation on a locked account');
-      throw lockedError(lock.lockedUntil);
+      throw totpLocked(lock.lockedUntil);
     }
   }
   const pending = await findTotpCredential(deps.store.db, tenant.id, user.id, 'pending');
@@ -156,16 +148,27 @@ export async function validatePendingSecret(deps: Deps, tenant: Tenant, user: Us
  * DELETE: forgets the user's TOTP; removing an active secret needs a recent second factor
  * and ends every session and token of the user (whoever holds one may be who took the phone).
  */
-export async function removeMyTotp(deps: Deps, tenant: Tenant, user: User, recentSecondFactor: boolean, origin?: AuditOrigin): Promise<void> {
+export async function removeMyTotp(deps: Deps, tenant: Tenant, user: User, secondFactor: SecondFactor, origin?: AuditOrigin): Promise<void> {
   const active = await findTotpCredential(deps.store.db, tenant.id, user.id, 'active');
-  if (active && !recentSecondFactor) throw stepUpRequired();
-  // Without a recent second factor only a pending secret goes, so one activated meanwhile
-  // (a VALIDATE racing this call) is not removed by a token that could not remove it.
-  const removed = recentSecondFactor
+  const proven = active ? await secondFactor() : false;
+  if (active && !proven) throw stepUpRequired();
+  // Unproven, only a pending secret goes, so one activated meanwhile (a VALIDATE racing
+  // this call) is not removed by a request that could not remove it.
+  const removed = proven
     ? await resetTotp(deps, tenant.id, user.id)
     : (await deletePendingTotpCredential(deps.store.db, tenant.id, user.id)) > 0;
   if (!removed) return;
   deps.logger.info({ event: 'totp_reset', tenantId: tenant.id, userId: user.id, via: 'self-service', hadActive: Boolean(active) }, 'a user removed their TOTP');
   const revoked = active ? await signOutEverywhere(deps, tenant.id, user.id) : 0;
   await auditSelf(deps, 'totp_reset', tenant, user, origin, { via: 'self-service', hadActive: Boolean(active), revoked });
+}
+
+/**
+ * DELETE …/pending: forgets an unfinished setup or replacement only. Needs no second
+ * factor: a pending secret is no factor yet, and the active one (if any) is untouched.
+ */
+export async function cancelPendingTotp(deps: Deps, tenant: Tenant, user: User, origin?: AuditOrigin): Promise<void> {
+  if (await deletePendingTotpCredential(deps.store.db, tenant.id, user.id) === 0) return;
+  deps.logger.info({ event: 'totp_pending_cancelled', tenantId: tenant.id, userId: user.id, via: 'self-service' }, 'a user cancelled an unfinished TOTP setup');
+  await auditSelf(deps, 'totp_reset', tenant, user, origin, { via: 'self-service', hadActive: false, pendingOnly: true, revoked: 0 });
 }

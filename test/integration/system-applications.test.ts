@@ -1,6 +1,7 @@
-// What the admin console needs from the server: its system application in every tenant
-// (fixed where it matters, restored at start-up, not deletable), the console's pages with
-// their own CSP, regenerate-secret, and name search in the application list.
+// What the admin console and My Account need from the server: their system applications in
+// every tenant (fixed where it matters, restored at start-up, not deletable; My Account
+// gives every user internal_login and nothing more), their pages with their own CSP,
+// regenerate-secret, and name search in the application list.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -14,7 +15,7 @@ import { api, registerApp, createScimUser } from '../helpers/api.js';
 import { passwordLogin } from '../helpers/oidc-login.js';
 import { bootstrap } from '../../src/tenants/bootstrap.js';
 import { ADMIN_SCOPES } from '../../src/access/admin-scopes.js';
-import { CONSOLE_CLIENT_ID } from '../../src/applications/console-application.js';
+import { CONSOLE_CLIENT_ID, MY_ACCOUNT_CLIENT_ID } from '../../src/applications/system-applications.js';
 import { consoleMount } from '../../src/http/console-mount.js';
 import type { Tenant } from '../../src/tenants/tenant.js';
 
@@ -23,13 +24,16 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const OWNER = { username: 'acme-owner', password: 'acme-owner-Passw0rd!' };
 const USER = { userName: 'otto', password: 'otto-long-password' };
 
-async function consoleApp(server: TestServer, prefix = '', auth = server.adminAuth) {
+async function systemApp(server: TestServer, clientId: string, prefix = '', auth = server.adminAuth) {
   const list = await api(server, 'GET', `${prefix}${APPS}?excludeSystemPortals=false&limit=100`, { auth });
   assert.equal(list.status, 200, JSON.stringify(list.body));
-  const item = list.body.applications.find((a: { clientId: string }) => a.clientId === CONSOLE_CLIENT_ID);
-  assert.ok(item, 'the console application is listed with excludeSystemPortals=false');
+  const item = list.body.applications.find((a: { clientId: string }) => a.clientId === clientId);
+  assert.ok(item, `${clientId} is listed with excludeSystemPortals=false`);
   return item as { id: string; name: string; isSystemApp: boolean };
 }
+
+const consoleApp = (server: TestServer, prefix = '', auth = server.adminAuth) => systemApp(server, CONSOLE_CLIENT_ID, prefix, auth);
+const myAccountApp = (server: TestServer, prefix = '', auth = server.adminAuth) => systemApp(server, MY_ACCOUNT_CLIENT_ID, prefix, auth);
 
 async function tokenRequest(server: TestServer, clientId: string, secret: string) {
   const res = await fetch(`${server.url}/oauth2/token`, {
@@ -73,6 +77,54 @@ for (const dialect of DIALECTS) {
       const acme = await consoleApp(server, prefix, basicAuth(OWNER.username, OWNER.password));
       const acmeOidc = await api(server, 'GET', `${prefix}${APPS}/${acme.id}/inbound-protocols/oidc`, { auth: basicAuth(OWNER.username, OWNER.password) });
       assert.deepEqual(acmeOidc.body.callbackURLs, [`${server.url}${prefix}/console/callback`]);
+      const acmeMine = await myAccountApp(server, prefix, basicAuth(OWNER.username, OWNER.password));
+      const acmeMineOidc = await api(server, 'GET', `${prefix}${APPS}/${acmeMine.id}/inbound-protocols/oidc`, { auth: basicAuth(OWNER.username, OWNER.password) });
+      assert.deepEqual(acmeMineOidc.body.callbackURLs, [`${server.url}${prefix}/myaccount/callback`]);
+    });
+
+    test('every tenant has the "My Account" system application: public, PKCE, code only, its callback on /myaccount, internal_login only', async () => {
+      const listed = await api(server, 'GET', APPS, { auth: server.adminAuth });
+      assert.ok(!listed.body.applications.some((a: { clientId: string }) => a.clientId === MY_ACCOUNT_CLIENT_ID), 'left out of the list by default (a system portal)');
+      const item = await myAccountApp(server);
+      assert.equal(item.name, 'My Account');
+      assert.equal(item.isSystemApp, true);
+      const model = await api(server, 'GET', `${APPS}/${item.id}`, { auth: server.adminAuth });
+      assert.deepEqual(model.body.managementScopes, ['internal_login']);
+      const oidc = await api(server, 'GET', `${APPS}/${item.id}/inbound-protocols/oidc`, { auth: server.adminAuth });
+      assert.deepEqual(oidc.body, {
+        clientId: MY_ACCOUNT_CLIENT_ID,
+        grantTypes: ['authorization_code'],
+        callbackURLs: [`${server.url}/myaccount/callback`],
+        publicClient: true,
+        pkce: { mandatory: true, supportPlainTransformAlgorithm: false },
+        clientAuthentication: { tokenEndpointAuthMethod: 'none' },
+      });
+      for (const [method, path, body] of [
+        ['DELETE', `${APPS}/${item.id}`, undefined],
+        ['PATCH', `${APPS}/${item.id}`, { managementScopes: ['internal_login', 'internal_user_mgt_view'] }],
+        ['PATCH', `${APPS}/${item.id}`, { inboundProtocolConfiguration: { oidc: { callbackURLs: ['https://evil.example/cb'] } } }],
+      ] as const) {
+        const res = await api(server, method, path, { auth: server.adminAuth, ...(body === undefined ? {} : { body }) });
+        assert.equal(res.status, 403, `${method} ${JSON.stringify(body)}: ${res.status}`);
+        assert.match(res.body.message, /"My Account" is a system application/);
+      }
+    });
+
+    test('any user signing in through My Account gets internal_login, an administrator no admin scope', async () => {
+      const login = { issuer: server.tenant.issuer, clientId: MY_ACCOUNT_CLIENT_ID, redirectUri: `${server.url}/myaccount/callback`, scope: 'openid profile internal_login' };
+      const user = await passwordLogin({ ...login, username: USER.userName, password: USER.password });
+      assert.ok(user.tokens, user.page.slice(0, 300));
+      assert.deepEqual(user.tokens.scope?.split(' ').sort(), ['internal_login', 'openid', 'profile']);
+      assert.equal((await api(server, 'GET', '/api/users/v1/me/totp', { auth: `Bearer ${user.tokens.access_token}` })).status, 200);
+
+      await assert.rejects(
+        passwordLogin({ ...login, scope: 'openid internal_login internal_application_mgt_view', username: 'admin', password: 'admin-password-for-tests' }),
+        (err: Error & { error?: string }) => err.error === 'invalid_scope',
+        'an admin scope is refused to My Account, whoever signs in',
+      );
+      const admin = await passwordLogin({ ...login, username: 'admin', password: 'admin-password-for-tests' });
+      assert.deepEqual(admin.tokens?.scope?.split(' ').sort(), ['internal_login', 'openid', 'profile']);
+      assert.equal((await api(server, 'GET', APPS, { auth: `Bearer ${admin.tokens!.access_token}` })).status, 403, 'an administrator\'s My Account token manages nothing');
     });
 
     test('the console application cannot be deleted nor made unsafe; its description and authentication steps can change', async () => {
@@ -115,10 +167,12 @@ for (const dialect of DIALECTS) {
       assert.equal(oidc.body.clientSecret, undefined);
       assert.deepEqual((await api(server, 'GET', `${APPS}/${id}`, { auth: server.adminAuth })).body.managementScopes, [...ADMIN_SCOPES]);
 
-      await db.deleteFrom('application').where('tenant_id', '=', tenant.id).where('client_id', '=', CONSOLE_CLIENT_ID).execute();
+      const mine = await myAccountApp(server);
+      await db.deleteFrom('application').where('tenant_id', '=', tenant.id).where('client_id', 'in', [CONSOLE_CLIENT_ID, MY_ACCOUNT_CLIENT_ID]).execute();
       await bootstrap(server.deps);
       const recreated = await consoleApp(server);
       assert.notEqual(recreated.id, id, 'created again');
+      assert.notEqual((await myAccountApp(server)).id, mine.id, 'My Account created again');
 
       // Both repairs are in the audit log, by the system.
       const audit = await api(server, 'GET', '/api/server/v1/audit-logs?type=application_updated&type=application_created', { auth: server.adminAuth });
@@ -216,7 +270,18 @@ describe('the console pages', () => {
     assert.match(asset.headers.get('content-type') ?? '', /javascript/);
     assert.match(asset.headers.get('cache-control') ?? '', /immutable/);
 
-    for (const path of ['/t/nope.example/console/', '/console/assets/missing.js', '/console/assets/..%2F..%2Fpackage.json', '/console/assets/.hidden']) {
+    for (const path of ['/myaccount', '/myaccount/', '/myaccount/callback?code=x&state=y', '/t/acme.com/myaccount/']) {
+      const res = await fetch(`${server.url}${path}`);
+      assert.equal(res.status, 200, path);
+      assert.match(res.headers.get('content-security-policy') ?? '', /script-src 'self'/, path);
+      assert.doesNotMatch(res.headers.get('content-security-policy') ?? '', /unsafe-inline|unsafe-eval/);
+      const html = await res.text();
+      assert.match(html, /<title>My Account/, path);
+      assert.match(html, /<script type="module" crossorigin src="\/console\/assets\/[^"]+\.js"><\/script>/);
+      assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>/, 'no inline script');
+    }
+
+    for (const path of ['/t/nope.example/console/', '/t/nope.example/myaccount/', '/console/assets/missing.js', '/console/assets/..%2F..%2Fpackage.json', '/console/assets/.hidden']) {
       const res = await fetch(`${server.url}${path}`);
       await res.arrayBuffer(); // an unread body keeps the connection busy and the server's close waiting
       assert.equal(res.status, 404, path);
