@@ -111,7 +111,8 @@ async function ensureSystemApplication(deps: Deps, tenant: Tenant, system: Syste
     });
     return;
   }
-  for (const name of [system.name, system.fallbackName]) {
+  // A third name for a tenant that has both already: an upgrade must not stop at start-up.
+  for (const name of [system.name, system.fallbackName, `${system.name} (${system.clientId})`]) {
     const row: ApplicationRow = {
       tenant_id: tenant.id,
       id: newId(),
@@ -140,7 +141,7 @@ async function ensureSystemApplication(deps: Deps, tenant: Tenant, system: Syste
     });
     return;
   }
-  throw new Error(`could not create the system application ${system.clientId} of tenant ${tenant.domain}: both "${system.name}" and "${system.fallbackName}" are taken`);
+  throw new Error(`could not create the system application ${system.clientId} of tenant ${tenant.domain}: "${system.name}", "${system.fallbackName}" and "${system.name} (${system.clientId})" are all taken by the tenant's own applications; rename one`);
 }
 
 const refused = (system: SystemApplication) => `"${system.name}" is a system application`;

@@ -28,7 +28,7 @@ export function consoleMount(dir: string = CONSOLE_DIR) {
       if (!request.tenant) return html(reply, 404, 'Not found', 'There is no such organization on this server.');
       // Checked per request, so a console built after the server started is served at once.
       if (!existsSync(join(dir, file))) {
-        return html(reply, 503, 'The console is not built', 'This server has no console build. Run "npm run build:console" (npm start builds it when it is missing) and reload this page.');
+        return html(reply, 503, 'This page is not built', 'This server has no build of the console and My Account. Run "npm run build:console" (npm start builds it when it is missing) and reload this page.');
       }
       reply.header('content-security-policy', CONSOLE_CSP);
       return reply.sendFile(file, dir, { cacheControl: false });

@@ -180,6 +180,15 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(repairs.map((e: { type: string }) => e.type), ['application_created', 'application_updated'], JSON.stringify(audit.body.events));
     });
 
+    test('start-up does not stop when a tenant\'s own applications hold both of a system application\'s names', async () => {
+      const db = server.deps.store.db;
+      await db.deleteFrom('application').where('tenant_id', '=', server.tenant.id).where('client_id', '=', MY_ACCOUNT_CLIENT_ID).execute();
+      const own = [await registerApp(server, { name: 'My Account' }), await registerApp(server, { name: 'My Account (system)' })];
+      await bootstrap(server.deps);
+      assert.equal((await myAccountApp(server)).name, `My Account (${MY_ACCOUNT_CLIENT_ID})`);
+      for (const app of own) assert.equal((await api(server, 'DELETE', `${APPS}/${app.id}`, { auth: server.adminAuth })).status, 204);
+    });
+
     test('an administrator signing in through the console application gets admin scopes; an ordinary user gets none', async () => {
       const login = { issuer: server.tenant.issuer, clientId: CONSOLE_CLIENT_ID, redirectUri: `${server.url}/console/callback`, scope: 'openid profile internal_application_mgt_view internal_tenant_view' };
       const admin = await passwordLogin({ ...login, username: 'admin', password: 'admin-password-for-tests' });

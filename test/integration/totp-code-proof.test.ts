@@ -11,6 +11,7 @@ import { api, createScimUser } from '../helpers/api.js';
 import { passwordLogin } from '../helpers/oidc-login.js';
 import { manualClock, codeAt } from '../helpers/totp.js';
 import { failedAttempts } from '../../src/authn/regulation.js';
+import { updateTotpParameters } from '../../src/authn/authenticators/totp/parameters.js';
 import { MY_ACCOUNT_CLIENT_ID } from '../../src/applications/system-applications.js';
 
 const ME = '/api/users/v1/me/totp';
@@ -98,12 +99,19 @@ function proofSuite(dialect: 'sqlite' | 'postgres', concurrent: boolean) {
       assert.equal(wrongSecret.status, 403);
       assert.equal(wrongSecret.body.code, 'invalid_verification_code');
       assert.equal(await totpFailures(userId), 1, 'counted again (the good REFRESH in between cleared the first)');
+      const audit = await api(server, 'GET', '/api/server/v1/audit-logs?username=mark&type=login_failed', { auth: server.adminAuth });
+      assert.deepEqual(audit.body.events.map((e: { factor: string; details: { via: string } }) => `${e.factor}/${e.details.via}`), ['totp/confirmation', 'totp/confirmation'], 'each wrong proof is in the audit log');
       const state = await me('GET', token);
       assert.equal(state.body.status, 'active', 'nothing removed');
       assert.equal(state.body.pendingReplacement, true, 'nothing finished');
 
+      const backup = await me('POST', token, { verificationCode: codeAt(active, clock.seconds()) }, BACKUP);
+      assert.equal(backup.status, 201);
+      clock.advance(30);
       const removed = await me('DELETE', token, { verificationCode: codeAt(active, clock.seconds()) });
       assert.equal(removed.status, 204, JSON.stringify(removed.body));
+      const codesLeft = await api(server, 'GET', `/api/server/v1/users/${userId}/backup-codes`, { auth: server.adminAuth });
+      assert.equal(codesLeft.body.remainingBackupCodesCount, 0, 'removing the app took the backup codes with it');
       assert.equal(await totpFailures(userId), 0, 'a right code clears the count');
       assert.equal((await me('GET', token)).status, 401, 'removing the active app signed the user out everywhere, this token too');
     });
@@ -161,6 +169,24 @@ function proofSuite(dialect: 'sqlite' | 'postgres', concurrent: boolean) {
       clock.advance(30);
       assert.equal((await me('DELETE', token, { verificationCode: codeAt(active, clock.seconds()) }, BACKUP)).status, 204);
       assert.equal((await me('GET', token, undefined, BACKUP)).body.remainingBackupCodesCount, 0);
+    });
+
+    test('attack: while wrong codes are not counted toward a lock, a code is no proof at all (it could be guessed without limit)', async () => {
+      const { token, userId } = await myAccountToken('olga');
+      const active = await enroll(token);
+      await updateTotpParameters(server.deps, server.tenant.id, { EnableAccountLockingForFailedAttempts: false });
+      try {
+        const refused = await me('POST', token, { verificationCode: codeAt(active, clock.seconds()) }, BACKUP);
+        assert.equal(refused.status, 403, 'even the right code');
+        assert.equal(refused.body.code, 'insufficient_user_authentication');
+        assert.match(refused.body.message, /not counted/);
+        const wrong = await Promise.all(Array.from({ length: 10 }, () => me('DELETE', token, { verificationCode: codeAt(active, clock.seconds() + 600) })));
+        assert.ok(wrong.every((r) => r.body.code === 'insufficient_user_authentication'), 'no code is judged: nothing to guess against');
+        assert.equal(await totpFailures(userId), 0);
+      } finally {
+        await updateTotpParameters(server.deps, server.tenant.id, { EnableAccountLockingForFailedAttempts: null });
+      }
+      assert.equal((await me('POST', token, { verificationCode: codeAt(active, clock.seconds()) }, BACKUP)).status, 201, 'with the lock back, the code proves again');
     });
 
     test('bad bodies are 400 with a message and are not counted', async () => {

@@ -9,7 +9,10 @@ export function plainProblem(err: unknown): string {
   if (!(err instanceof ApiError)) return messageOf(err);
   switch (err.code) {
     case 'insufficient_user_authentication':
-      return 'This change needs a code from your current authenticator app. Sign out, sign in again, and try once more.';
+      // Without a code, or where this server does not accept one (codes not counted toward a lock).
+      return err.message.includes('not counted')
+        ? 'This server does not accept a code typed here for this change. Ask your administrator to reset your two-step verification instead.'
+        : 'This change needs a code from your current authenticator app.';
     case 'invalid_current_password':
       return 'Your current password is not correct. After several wrong tries the password is locked for a while.';
     case 'invalid_request':

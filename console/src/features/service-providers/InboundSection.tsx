@@ -60,7 +60,7 @@ export function InboundSection({ draft, oidc, errors, system, onChange, onRegene
 
       {system ? (
         <p className="notice">
-          This is the console's own system application. Its OAuth/OpenID Connect settings are fixed: a public client with PKCE,
+          This is a system application (the console's or My Account's own sign-in). Its OAuth/OpenID Connect settings are fixed: a public client with PKCE,
           the Code grant only, and a callback on this server. You can change its description and its authentication steps.
         </p>
       ) : (

@@ -17,6 +17,7 @@ import { recordSuccess, takeAttempt } from '../../regulation.js';
 import { totpParameters } from './parameters.js';
 import { TOTP_FACTOR, checkActiveCode, isoSeconds } from './totp.service.js';
 import { findTotpCredential } from './totp-credential.repository.js';
+import { recordAudit } from '../../../audit/audit.service.js';
 import { hasRecentSecondFactor } from '../../../access/self-service.js';
 import type { Caller } from '../../../access/caller.js';
 
@@ -55,10 +56,17 @@ export function checkedCodeField(value: unknown): CodeProof {
   return value;
 }
 
+const unregulated = () => new AppError('insufficient_user_authentication', 403,
+  'A code sent with the request cannot confirm this change here, because wrong codes are not counted toward a lock '
+  + '(EnableAccountLockingForFailedAttempts or [identity_mgt.account_locking] is off): it would let a password alone guess the code. '
+  + 'Use an access token from a sign-in with a code from the authenticator app within the last 5 minutes.');
+
 /**
  * Proves the user's active authenticator app with `raw`: true when the code is right (its
  * step now spent), false when no code was sent or nothing is active to prove. A wrong,
- * reused or malformed code is an error, as is a lock in force.
+ * reused or malformed code is an error, as is a lock in force. Only while wrong codes
+ * are counted toward a lock: a bearer call has no per-IP limit like the sign-in page's,
+ * so without the lock a password-only token could guess the code at leisure.
  */
 export async function proveActiveCode(deps: Deps, tenant: Tenant, user: User, raw: CodeProof, origin?: AuditOrigin): Promise<boolean> {
   if (raw === undefined) return false;
@@ -66,20 +74,23 @@ export async function proveActiveCode(deps: Deps, tenant: Tenant, user: User, ra
   if (!active) return false;
   const code = normalizeCode(raw, active.digits);
   const params = await totpParameters(deps, tenant.id);
-  const regulated = params.EnableAccountLockingForFailedAttempts;
-  if (regulated) {
-    const attempt = await takeAttempt(deps, tenant.id, user.id, TOTP_FACTOR, origin);
-    if (!attempt.allowed) {
-      deps.logger.warn({ event: 'totp_proof_refused_locked', tenantId: tenant.id, userId: user.id }, 'a self-service change was confirmed with a code while the TOTP lock holds');
-      throw totpLocked(attempt.lockedUntil);
-    }
+  if (!params.EnableAccountLockingForFailedAttempts || !deps.config.identity_mgt.account_locking.enable_account_locking) throw unregulated();
+  const attempt = await takeAttempt(deps, tenant.id, user.id, TOTP_FACTOR, origin);
+  if (!attempt.allowed) {
+    deps.logger.warn({ event: 'totp_proof_refused_locked', tenantId: tenant.id, userId: user.id }, 'a self-service change was confirmed with a code while the TOTP lock holds');
+    throw totpLocked(attempt.lockedUntil);
   }
-  const checked = await checkActiveCode(deps, tenant.id, user.id, code, params);
+  const checked = await checkActiveCode(deps, tenant.id, user.id, code, params, undefined, origin);
   if (checked === 'accepted') {
-    if (regulated) await recordSuccess(deps, tenant.id, user.id, TOTP_FACTOR);
+    await recordSuccess(deps, tenant.id, user.id, TOTP_FACTOR);
     return true;
   }
   deps.logger.info({ event: 'totp_proof_failed', tenantId: tenant.id, userId: user.id, code: checked }, 'a self-service change was confirmed with a wrong code');
+  const self = { id: user.id, username: user.username };
+  await recordAudit(deps, {
+    tenantId: tenant.id, type: 'login_failed', actor: { kind: 'user', ...self }, user: self, factor: TOTP_FACTOR,
+    ...(origin ? { origin } : {}), details: { reason: checked === 'replayed' ? 'code_replayed' : 'invalid_code', via: 'confirmation' },
+  });
   // Reused, wrong or (after a race) no longer enrolled: one answer, as on the sign-in page.
   throw new AppError('invalid_verification_code', 403, 'That code is not correct. Enter the code your authenticator app shows now (each code works once). After several wrong codes, codes are refused for a while.');
 }

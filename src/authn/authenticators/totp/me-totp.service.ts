@@ -21,6 +21,7 @@ import {
   type TotpSecret, type TotpStateView,
 } from './totp.service.js';
 import { signOutEverywhere } from '../../../oidc/sign-out-everywhere.js';
+import { removeBackupCodes } from '../backup-code/backup-code.service.js';
 import { recordAudit } from '../../../audit/audit.service.js';
 import type { AuditDetails, AuditEventType, AuditOrigin } from '../../../audit/audit-event.js';
 
@@ -145,8 +146,9 @@ export async function validatePendingSecret(deps: Deps, tenant: Tenant, user: Us
 }
 
 /**
- * DELETE: forgets the user's TOTP; removing an active secret needs a recent second factor
- * and ends every session and token of the user (whoever holds one may be who took the phone).
+ * DELETE: forgets the user's TOTP; removing an active secret needs a second factor, takes
+ * the backup codes with it and ends every session and token of the user (whoever holds
+ * one may be who took the phone).
  */
 export async function removeMyTotp(deps: Deps, tenant: Tenant, user: User, secondFactor: SecondFactor, origin?: AuditOrigin): Promise<void> {
   const active = await findTotpCredential(deps.store.db, tenant.id, user.id, 'active');
@@ -159,6 +161,9 @@ export async function removeMyTotp(deps: Deps, tenant: Tenant, user: User, secon
     : (await deletePendingTotpCredential(deps.store.db, tenant.id, user.id)) > 0;
   if (!removed) return;
   deps.logger.info({ event: 'totp_reset', tenantId: tenant.id, userId: user.id, via: 'self-service', hadActive: Boolean(active) }, 'a user removed their TOTP');
+  // Backup codes stand in for the app: a user who removes it turns two-step verification
+  // off, and codes left behind would be a second factor they can neither see nor delete.
+  if (active) await removeBackupCodes(deps, tenant.id, user.id, 'self-service', origin);
   const revoked = active ? await signOutEverywhere(deps, tenant.id, user.id) : 0;
   await auditSelf(deps, 'totp_reset', tenant, user, origin, { via: 'self-service', hadActive: Boolean(active), revoked });
 }

@@ -16,6 +16,7 @@ import { deleteTotpCredentials, findTotpCredential, spendTimeStep, type TotpCred
 import { QR_SIZE } from './pages.js';
 import { recordAudit } from '../../../audit/audit.service.js';
 import type { SignInScope } from '../../../audit/sign-in-audit.js';
+import type { AuditOrigin } from '../../../audit/audit-event.js';
 
 export const TOTP_FACTOR = 'totp';
 
@@ -89,7 +90,7 @@ export type CodeCheck = 'accepted' | 'invalid' | 'replayed' | 'not_enrolled';
  * requests race for it on however many nodes. `scope` (the login step) names the
  * application and client in the audit event of a replay.
  */
-export async function checkActiveCode(deps: Deps, tenantId: string, userId: string, code: string, params: TotpParameters, scope?: SignInScope): Promise<CodeCheck> {
+export async function checkActiveCode(deps: Deps, tenantId: string, userId: string, code: string, params: TotpParameters, scope?: SignInScope, origin?: AuditOrigin): Promise<CodeCheck> {
   const row = await findTotpCredential(deps.store.db, tenantId, userId, 'active');
   if (!row) return 'not_enrolled';
   const step = matchCode(deps, secretOf(deps, row), code, params);
@@ -99,7 +100,7 @@ export async function checkActiveCode(deps: Deps, tenantId: string, userId: stri
   deps.logger.warn({ event: 'totp_code_replayed', tenantId, userId, step }, 'a TOTP code was submitted again after it had been accepted');
   await recordAudit(deps, {
     tenantId, type: 'totp_code_replayed', outcome: 'failure', user: { id: userId }, factor: TOTP_FACTOR, details: { timeStep: step },
-    ...(scope ? { clientId: scope.application.clientId, origin: { ip: scope.clientIp, userAgent: scope.userAgent } } : {}),
+    ...(scope ? { clientId: scope.application.clientId, origin: { ip: scope.clientIp, userAgent: scope.userAgent } } : origin ? { origin } : {}),
   });
   return 'replayed';
 }
