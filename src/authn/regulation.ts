@@ -60,15 +60,22 @@ async function countFailure(deps: Deps, tenantId: string, userId: string, factor
       .doUpdateSet({ failed_attempts: sql<number>`login_failure.failed_attempts + 1` }))
     .returning(['failed_attempts', 'lock_count'])
     .executeTakeFirstOrThrow();
-  if (!policy.enable_account_locking || counted.failed_attempts !== policy.allowed_failed_attempts) {
+  if (!policy.enable_account_locking || counted.failed_attempts < policy.allowed_failed_attempts) {
     return { state: await lockState(deps, tenantId, userId, factor), failedAttempts: counted.failed_attempts };
   }
-  // Exactly one attempt sees the count equal the limit, so exactly one sets the lock.
+  // At or past the limit (past it when an administrator lowered the limit, or failures
+  // were counted while locking was off): the lock is set by whichever attempt finds none
+  // in force, in one conditional UPDATE, so concurrent attempts set it exactly once.
   const minutes = policy.auto_unlock_after * policy.auto_unlock_time_increment_ratio ** counted.lock_count;
   const until = policy.auto_unlock_after === 0 ? LOCKED_FOREVER : now + Math.round(minutes * 60);
-  await db.updateTable('login_failure')
+  const locked = await db.updateTable('login_failure')
     .set({ locked_until: until, lock_count: sql<number>`lock_count + 1` })
-    .where('tenant_id', '=', tenantId).where('user_id', '=', userId).where('factor', '=', factor).execute();
+    .where('tenant_id', '=', tenantId).where('user_id', '=', userId).where('factor', '=', factor)
+    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)]))
+    .executeTakeFirst();
+  if (Number(locked.numUpdatedRows) === 0) {
+    return { state: await lockState(deps, tenantId, userId, factor), failedAttempts: counted.failed_attempts };
+  }
   deps.logger.warn({ event: 'account_locked', tenantId, userId, factor, lockedUntil: until }, 'account locked after failed attempts');
   await recordAudit(deps, {
     tenantId, type: 'account_locked', actor: { kind: 'system' }, user: { id: userId }, factor,

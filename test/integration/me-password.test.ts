@@ -91,6 +91,23 @@ for (const dialect of DIALECTS) {
       assert.ok(await failures(user.id) >= ALLOWED_FAILURES);
     });
 
+    test('a count already past a lowered limit locks at the next failure, with an end time, exactly once under concurrency', async () => {
+      const user = await createScimUser(server, { userName: 'ivo', password: PASSWORD });
+      const own = await token('ivo');
+      // Failures counted past the limit with no lock in force: after an administrator
+      // lowered the limit, or turned locking on after failures were counted without it.
+      await server.deps.store.db.insertInto('login_failure')
+        .values({ tenant_id: server.tenant.id, user_id: user.id, factor: 'BasicAuthenticator', failed_attempts: ALLOWED_FAILURES + 2, lock_count: 0, locked_until: null })
+        .execute();
+      const guesses = await Promise.all(Array.from({ length: 10 }, () => change(own, { currentPassword: 'wrong-again-Passw0rd', newPassword: 'ivos-next-Passw0rd' })));
+      assert.ok(guesses.every((g) => g.status === 403 && g.body.code === 'password_locked'), guesses.map((g) => g.body.code).join(', '));
+      assert.ok(guesses.every((g) => /until \d{4}-\d\d-\d\dT/.test(g.body.message)), `a lock with an end time, not "until an administrator unlocks it": ${guesses[0]!.body.message}`);
+      const locks = await api(server, 'GET', '/api/server/v1/audit-logs?username=ivo&type=account_locked', { auth: server.adminAuth });
+      assert.equal(locks.body.events.length, 1, 'locked once');
+      assert.equal((await signIn(myAccount, 'ivo', PASSWORD)).tokens, undefined, 'the sign-in page is locked too');
+      assert.ok(await failures(user.id) > ALLOWED_FAILURES);
+    });
+
     test('only a user\'s token with internal_login may call it: not Basic, not a token without the scope', async () => {
       await createScimUser(server, { userName: 'sam', password: PASSWORD });
       const body = { currentPassword: PASSWORD, newPassword: 'sams-new-Passw0rd' };
