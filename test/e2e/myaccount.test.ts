@@ -69,6 +69,14 @@ describe('My Account: password, authenticator app and backup codes of the signed
     await Promise.all([browser?.close(), server?.close()]);
   });
 
+  it('attack: a crafted callback link cannot put its own words on the page', async () => {
+    const { page } = nora;
+    const bait = 'Your account is suspended. Call +1 555 0100 now.';
+    await page.goto(`${server.url}/myaccount/callback?error=access_denied&state=forged&error_description=${encodeURIComponent(bait)}`);
+    await page.getByText(/does not belong to a sign-in started in this tab/).waitFor();
+    assert.doesNotMatch(await page.locator('body').innerText(), /suspended|555/);
+  });
+
   it('sends a signed-out visitor to the login page, then shows who signed in', async () => {
     const { page } = nora;
     await page.goto(`${server.url}/myaccount/`);

@@ -139,10 +139,11 @@ export async function completeSignIn(params: URLSearchParams): Promise<{ session
   const raw = sessionStorage.getItem(LOGIN_KEY);
   sessionStorage.removeItem(LOGIN_KEY);
   const pending = raw ? JSON.parse(raw) as PendingLogin : undefined;
+  // State first, for errors too: a crafted link must not put its own words on this page.
+  if (!pending || params.get('state') !== pending.state) throw new SignInError('This sign-in answer does not belong to a sign-in started in this tab. Start again.');
   if (params.get('error')) {
     throw new SignInError(params.get('error_description') ?? params.get('error') ?? 'The sign-in was refused.');
   }
-  if (!pending || params.get('state') !== pending.state) throw new SignInError('This sign-in answer does not belong to a sign-in started in this tab. Start again.');
   const code = params.get('code');
   if (!code) throw new SignInError('The sign-in answer has no authorization code.');
   const d = await discover();
