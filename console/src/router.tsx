@@ -69,10 +69,6 @@ export function addBlocker(blocker: Blocker): () => void {
   return () => blockers.delete(blocker);
 }
 
-export function appHref(to: string): string {
-  return href(to);
-}
-
 export function Link({ to, children, onClick, ...rest }: { to: string; children: ReactNode } & AnchorHTMLAttributes<HTMLAnchorElement>) {
   const follow = (event: MouseEvent<HTMLAnchorElement>) => {
     onClick?.(event);

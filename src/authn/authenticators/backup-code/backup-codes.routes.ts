@@ -10,7 +10,7 @@
 // fallback.
 // Administrators (internal_user_mgt_view):
 //   GET     /api/server/v1/users/{id}/backup-codes   {remainingBackupCodesCount}
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Deps } from '../../../deps.js';
 import { requireScope } from '../../../access/caller.js';
 import { AppError } from '../../../errors.js';
@@ -28,6 +28,14 @@ const stepUpRequired = () => new AppError('insufficient_user_authentication', 40
   + '(authorization request with prompt=login or max_age=0, for an application whose sign-in asks for the code).');
 
 export function meBackupCodeRoutes(deps: Deps) {
+  /** The signed-in user, once the request proves their second factor (else a 403 saying how). */
+  async function provenUser(request: FastifyRequest) {
+    const { tenant, caller, user } = await signedInUser(deps, request);
+    const origin = requestOrigin(request);
+    if (!(await secondFactorCheck(deps, tenant, caller, user, parseCodeProof(request.body, 'this request'), origin)())) throw stepUpRequired();
+    return { tenant, user, origin };
+  }
+
   return async function register(app: FastifyInstance) {
     app.addHook('onRequest', selfServiceOnRequest);
 
@@ -37,17 +45,13 @@ export function meBackupCodeRoutes(deps: Deps) {
     });
 
     app.post<{ Body: unknown }>(ME, async (request, reply) => {
-      const { tenant, caller, user } = await signedInUser(deps, request);
-      const origin = requestOrigin(request);
-      if (!(await secondFactorCheck(deps, tenant, caller, user, parseCodeProof(request.body, 'this request'), origin)())) throw stepUpRequired();
+      const { tenant, user, origin } = await provenUser(request);
       const backupCodes = await regenerateBackupCodes(deps, tenant.id, user.id, 'self-service', origin);
       return reply.code(201).send({ backupCodes });
     });
 
     app.delete<{ Body: unknown }>(ME, async (request, reply) => {
-      const { tenant, caller, user } = await signedInUser(deps, request);
-      const origin = requestOrigin(request);
-      if (!(await secondFactorCheck(deps, tenant, caller, user, parseCodeProof(request.body, 'this request'), origin)())) throw stepUpRequired();
+      const { tenant, user, origin } = await provenUser(request);
       await removeBackupCodes(deps, tenant.id, user.id, 'self-service', origin);
       return reply.code(204).send();
     });

@@ -15,10 +15,10 @@ import type { AuditOrigin } from '../../../audit/audit-event.js';
 import { AppError, badRequest } from '../../../errors.js';
 import { recordSuccess, takeAttempt } from '../../regulation.js';
 import { totpParameters } from './parameters.js';
-import { TOTP_FACTOR, checkActiveCode, isoSeconds } from './totp.service.js';
-import { findTotpCredential } from './totp-credential.repository.js';
+import { TOTP_FACTOR, checkCodeOf, isoSeconds } from './totp.service.js';
+import { findTotpCredential, type TotpCredentialRow } from './totp-credential.repository.js';
 import { recordAudit } from '../../../audit/audit.service.js';
-import { hasRecentSecondFactor } from '../../../access/self-service.js';
+import { RECENT_SECOND_FACTOR_SECONDS, hasRecentSecondFactor } from '../../../access/self-service.js';
 import type { Caller } from '../../../access/caller.js';
 
 /** A code sent with a request, not yet read: undefined when the body has none. */
@@ -59,7 +59,7 @@ export function checkedCodeField(value: unknown): CodeProof {
 const unregulated = () => new AppError('insufficient_user_authentication', 403,
   'A code sent with the request cannot confirm this change here, because wrong codes are not counted toward a lock '
   + '(EnableAccountLockingForFailedAttempts or [identity_mgt.account_locking] is off): it would let a password alone guess the code. '
-  + 'Use an access token from a sign-in with a code from the authenticator app within the last 5 minutes.');
+  + `Use an access token from a sign-in with a code from the authenticator app within the last ${RECENT_SECOND_FACTOR_SECONDS / 60} minutes.`);
 
 /**
  * Proves the user's active authenticator app with `raw`: true when the code is right (its
@@ -68,9 +68,9 @@ const unregulated = () => new AppError('insufficient_user_authentication', 403,
  * are counted toward a lock: a bearer call has no per-IP limit like the sign-in page's,
  * so without the lock a password-only token could guess the code at leisure.
  */
-export async function proveActiveCode(deps: Deps, tenant: Tenant, user: User, raw: CodeProof, origin?: AuditOrigin): Promise<boolean> {
+export async function proveActiveCode(deps: Deps, tenant: Tenant, user: User, raw: CodeProof, origin?: AuditOrigin, known?: TotpCredentialRow): Promise<boolean> {
   if (raw === undefined) return false;
-  const active = await findTotpCredential(deps.store.db, tenant.id, user.id, 'active');
+  const active = known ?? await findTotpCredential(deps.store.db, tenant.id, user.id, 'active');
   if (!active) return false;
   const code = normalizeCode(raw, active.digits);
   const params = await totpParameters(deps, tenant.id);
@@ -80,7 +80,7 @@ export async function proveActiveCode(deps: Deps, tenant: Tenant, user: User, ra
     deps.logger.warn({ event: 'totp_proof_refused_locked', tenantId: tenant.id, userId: user.id }, 'a self-service change was confirmed with a code while the TOTP lock holds');
     throw totpLocked(attempt.lockedUntil);
   }
-  const checked = await checkActiveCode(deps, tenant.id, user.id, code, params, undefined, origin);
+  const checked = await checkCodeOf(deps, active, code, params, origin ? { origin } : {});
   if (checked === 'accepted') {
     await recordSuccess(deps, tenant.id, user.id, TOTP_FACTOR);
     return true;
@@ -95,9 +95,12 @@ export async function proveActiveCode(deps: Deps, tenant: Tenant, user: User, ra
   throw new AppError('invalid_verification_code', 403, 'That code is not correct. Enter the code your authenticator app shows now (each code works once). After several wrong codes, codes are refused for a while.');
 }
 
+/** Whether the request proves the user's second factor; given the active credential when the caller has read it. */
+export type SecondFactor = (active?: TotpCredentialRow) => Promise<boolean>;
+
 /**
  * The self-service change's proof of the second factor, asked only when the change needs
  * one: a token from a recent sign-in with `otp`, or else the code sent along.
  */
-export const secondFactorCheck = (deps: Deps, tenant: Tenant, caller: Caller, user: User, code: CodeProof, origin?: AuditOrigin) =>
-  async (): Promise<boolean> => hasRecentSecondFactor(deps, caller) || proveActiveCode(deps, tenant, user, code, origin);
+export const secondFactorCheck = (deps: Deps, tenant: Tenant, caller: Caller, user: User, code: CodeProof, origin?: AuditOrigin): SecondFactor =>
+  async (active) => hasRecentSecondFactor(deps, caller) || proveActiveCode(deps, tenant, user, code, origin, active);

@@ -9,7 +9,7 @@ import type { Deps } from '../../../deps.js';
 import type { Tenant } from '../../../tenants/tenant.js';
 import type { User } from '../../../users/user.js';
 import { AppError } from '../../../errors.js';
-import { normalizeCode, totpLocked } from './code-proof.js';
+import { normalizeCode, totpLocked, type SecondFactor } from './code-proof.js';
 import { epochSeconds } from '../../../clock.js';
 import { lockState, recordFailure, recordSuccess } from '../../regulation.js';
 import { totpParameters } from './parameters.js';
@@ -44,9 +44,6 @@ export interface MyTotpView extends TotpStateView {
   qrCode?: string;
   secret?: string;
 }
-
-/** Whether the request proves the user's second factor (see SecondFactorCheck in access/self-service.ts). */
-export type SecondFactor = () => Promise<boolean>;
 
 export const stepUpRequired = () => new AppError('insufficient_user_authentication', 403,
   'Changing or removing an active authenticator app needs proof of it: send a code it shows now as "verificationCode", '
@@ -93,7 +90,7 @@ export async function newPendingSecret(deps: Deps, tenant: Tenant, user: User, a
   if (active && action === 'INIT') {
     throw new AppError('totp_already_active', 409, 'An authenticator app is already set up for this account: use {"action": "REFRESH"} to replace it (the current one keeps working until the new one is validated), or DELETE to remove it.');
   }
-  if (active && !(await secondFactor())) throw stepUpRequired();
+  if (active && !(await secondFactor(active))) throw stepUpRequired();
   const secret = newTotpSecret(await totpParameters(deps, tenant.id));
   await savePendingTotpCredential(deps.store.db, {
     tenant_id: tenant.id, user_id: user.id, secret: deps.secrets.seal(secret.secret),
@@ -152,7 +149,7 @@ export async function validatePendingSecret(deps: Deps, tenant: Tenant, user: Us
  */
 export async function removeMyTotp(deps: Deps, tenant: Tenant, user: User, secondFactor: SecondFactor, origin?: AuditOrigin): Promise<void> {
   const active = await findTotpCredential(deps.store.db, tenant.id, user.id, 'active');
-  const proven = active ? await secondFactor() : false;
+  const proven = active ? await secondFactor(active) : false;
   if (active && !proven) throw stepUpRequired();
   // Unproven, only a pending secret goes, so one activated meanwhile (a VALIDATE racing
   // this call) is not removed by a request that could not remove it.

@@ -90,17 +90,22 @@ export type CodeCheck = 'accepted' | 'invalid' | 'replayed' | 'not_enrolled';
  * requests race for it on however many nodes. `scope` (the login step) names the
  * application and client in the audit event of a replay.
  */
-export async function checkActiveCode(deps: Deps, tenantId: string, userId: string, code: string, params: TotpParameters, scope?: SignInScope, origin?: AuditOrigin): Promise<CodeCheck> {
+export async function checkActiveCode(deps: Deps, tenantId: string, userId: string, code: string, params: TotpParameters, scope?: SignInScope): Promise<CodeCheck> {
   const row = await findTotpCredential(deps.store.db, tenantId, userId, 'active');
   if (!row) return 'not_enrolled';
+  return checkCodeOf(deps, row, code, params, scope ? { clientId: scope.application.clientId, origin: { ip: scope.clientIp, userAgent: scope.userAgent } } : {});
+}
+
+/** checkActiveCode for an active credential already read; `where` goes into a replay's audit event. */
+export async function checkCodeOf(deps: Deps, row: TotpCredentialRow, code: string, params: TotpParameters, where: { clientId?: string; origin?: AuditOrigin }): Promise<CodeCheck> {
+  const { tenant_id: tenantId, user_id: userId } = row;
   const step = matchCode(deps, secretOf(deps, row), code, params);
   if (step === null) return 'invalid';
   if (!params.PreventTOTPCodeReuse) return 'accepted';
   if (await spendTimeStep(deps.store.db, tenantId, userId, step)) return 'accepted';
   deps.logger.warn({ event: 'totp_code_replayed', tenantId, userId, step }, 'a TOTP code was submitted again after it had been accepted');
   await recordAudit(deps, {
-    tenantId, type: 'totp_code_replayed', outcome: 'failure', user: { id: userId }, factor: TOTP_FACTOR, details: { timeStep: step },
-    ...(scope ? { clientId: scope.application.clientId, origin: { ip: scope.clientIp, userAgent: scope.userAgent } } : origin ? { origin } : {}),
+    tenantId, type: 'totp_code_replayed', outcome: 'failure', user: { id: userId }, factor: TOTP_FACTOR, details: { timeStep: step }, ...where,
   });
   return 'replayed';
 }
