@@ -18,6 +18,8 @@ export interface Caller {
   amr?: readonly string[];
   /** Epoch seconds. */
   authTime?: number;
+  /** A user's bearer token only: the uid of the browser session it was issued in, if any. */
+  sessionUid?: string;
 }
 
 declare module 'fastify' {

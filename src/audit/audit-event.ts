@@ -21,6 +21,7 @@ export const AUDIT_EVENT_TYPES = [
   'backup_codes_generated',
   'backup_codes_deleted',
   // sessions
+  'session_ended',
   'user_signed_out_everywhere',
   // admin API changes
   'user_created',

@@ -10,9 +10,27 @@ export async function loadFactors(db: Kysely<Database>, tenantId: string, sessio
   return JSON.parse(row.factors) as Factors;
 }
 
-/** Replaces the session's record: a login either adds steps to it or starts it anew. */
-export async function saveFactors(db: Kysely<Database>, tenantId: string, sessionUid: string, userId: string, factors: Factors, expiresAt: number): Promise<void> {
-  const values = { user_id: userId, factors: JSON.stringify(factors), expires_at: expiresAt };
+/** Where a sign-in came from, shown to the user in their list of sessions. */
+export interface SessionOrigin { ip?: string; userAgent?: string }
+
+// Longer user agents are cut, not refused: the list shows a browser, not the whole string.
+const USER_AGENT_MAX = 512;
+
+/**
+ * Replaces the session's record: a login either adds steps to it or starts it anew. The
+ * browser, address and time of this sign-in are the session's latest activity.
+ */
+export async function saveFactors(db: Kysely<Database>, tenantId: string, sessionUid: string, userId: string, factors: Factors, expiresAt: number, origin: SessionOrigin, now: number): Promise<void> {
+  const values = {
+    user_id: userId, factors: JSON.stringify(factors), expires_at: expiresAt,
+    user_agent: origin.userAgent?.slice(0, USER_AGENT_MAX) ?? null, ip: origin.ip ?? null, last_active_at: now,
+  };
   await db.insertInto('authn_session').values({ tenant_id: tenantId, session_uid: sessionUid, ...values })
     .onConflict((oc) => oc.columns(['tenant_id', 'session_uid']).doUpdateSet(values)).execute();
+}
+
+/** An application was signed in to through the session without a login page (single sign-on). */
+export async function touchSession(db: Kysely<Database>, tenantId: string, sessionUid: string, now: number): Promise<void> {
+  await db.updateTable('authn_session').set({ last_active_at: now })
+    .where('tenant_id', '=', tenantId).where('session_uid', '=', sessionUid).execute();
 }

@@ -9,4 +9,9 @@ export interface AuthnSessionTable {
   /** JSON object { [authenticator]: completedAt } */
   factors: string;
   expires_at: number;
+  /** The browser and address of the sign-in that last wrote this row (null before migration 0010). */
+  user_agent: string | null;
+  ip: string | null;
+  /** Epoch seconds of the last sign-in to an application through this session. */
+  last_active_at: number | null;
 }

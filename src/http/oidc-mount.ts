@@ -37,6 +37,7 @@ export function oidcMount(config: Config, providers: ProviderRegistry) {
         req.url = req.url.replace(`/oauth2/token${DISCOVERY}`, DISCOVERY);
       }
       req.originalUrl = `${request.tenant.pathPrefix}${req.url}`;
+      req.clientIp = request.ip;
       req.headers.host = base.host;
       req.headers['x-forwarded-proto'] = base.protocol.slice(0, -1);
       delete req.headers['x-forwarded-host'];

@@ -9,6 +9,8 @@ const TENANT_PATH = /^\/t\/([^/?#]+)(\/[^?#]*)?(\?.*)?$/;
 export interface RoutedRequest extends IncomingMessage {
   tenantDomain?: string;
   originalUrl?: string;
+  /** The caller's address as Fastify determined it (trust_proxy applies), for the provider's hooks. */
+  clientIp?: string;
 }
 
 export function rewriteTenantUrl(req: RoutedRequest): string {

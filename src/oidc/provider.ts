@@ -10,11 +10,12 @@ import { toUser, isAdmin, ADMIN_ROLE } from '../users/user.js';
 import { adapterFactory } from './adapter.js';
 import { accountFinder, rolesOfAccount, SCOPE_CLAIMS } from './account.js';
 import { toClientMetadata, PKCE_REQUIRED } from './client-metadata.js';
-import { loadFactors, saveFactors, type Factors } from '../authn/authn-session.repository.js';
+import { loadFactors, saveFactors, touchSession, type Factors } from '../authn/authn-session.repository.js';
 import { ACR_VALUES, satisfies, acrReachable } from '../authn/sequence-policy.js';
 import { epochSeconds } from '../clock.js';
 import { renderErrorPage, renderLayout } from '../ui/layout.js';
 import { escapeHtml } from '../ui/html.js';
+import type { RoutedRequest } from '../http/tenant-routing.js';
 
 const { base: basePolicy, Check } = interactionPolicy;
 
@@ -236,7 +237,12 @@ export function createProvider(deps: Deps, tenant: Tenant, keys: TenantKeys): Pr
       const now = epochSeconds(deps.clock);
       const earlier = await loadStoredFactors(ctx as KoaContextWithOIDC, oidc.session.uid, oidc.session.accountId);
       const expiresAt = (oidc.session.loginTs ?? now) + config.session.absolute_timeout;
-      await saveFactors(deps.store.db, tenant.id, oidc.session.uid, oidc.session.accountId, { ...earlier, ...resumed.factors }, expiresAt);
+      const agent = ctx.get('user-agent');
+      const origin = { ip: (ctx.req as RoutedRequest).clientIp ?? ctx.ip, userAgent: agent || undefined };
+      await saveFactors(deps.store.db, tenant.id, oidc.session.uid, oidc.session.accountId, { ...earlier, ...resumed.factors }, expiresAt, origin, now);
+    } else if (oidc?.route === 'authorization' && oidc.entities.AuthorizationCode && oidc.session?.accountId) {
+      // Single sign-on: an application signed in through the session with no login page.
+      await touchSession(deps.store.db, tenant.id, oidc.session.uid, epochSeconds(deps.clock));
     }
   });
 

@@ -10,6 +10,7 @@ import * as backupCodes from './migrations/2026_11_27_0006_backup_codes.js';
 import * as audit from './migrations/2026_11_27_0007_audit.js';
 import * as oidcModelPartialIndexes from './migrations/2026_11_28_0008_oidc_model_partial_indexes.js';
 import * as userActive from './migrations/2026_11_28_0009_user_active.js';
+import * as sessionActivity from './migrations/2026_11_29_0010_session_activity.js';
 
 // Static imports keep the build free of filesystem scanning (works from dist/ and tsx alike).
 const migrations: Record<string, Migration> = {
@@ -22,6 +23,7 @@ const migrations: Record<string, Migration> = {
   '2026_11_27_0007_audit': audit,
   '2026_11_28_0008_oidc_model_partial_indexes': oidcModelPartialIndexes,
   '2026_11_28_0009_user_active': userActive,
+  '2026_11_29_0010_session_activity': sessionActivity,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -1,0 +1,169 @@
+// A user's sign-in sessions, as the user sees and ends them ("Where you're signed in" in
+// My Account, WSO2's /api/users/v1/me/sessions) and as an administrator does. A session is
+// oidc-provider's Session (its cookie keeps one browser signed in) plus our authn_session
+// row (factors proven, browser, address, last activity). Ending a session also revokes
+// what applications got through it — its grants' codes and access and refresh tokens —
+// because "sign out that laptop" must stop the apps on it too, not just the next login.
+import { createHash } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Database } from '../store/database.js';
+import type { Deps } from '../deps.js';
+import { epochSeconds } from '../clock.js';
+import { signOutEverywhere } from '../oidc/sign-out-everywhere.js';
+
+export interface SessionApplication {
+  /** The application's id in /api/server/v1/applications. */
+  id: string;
+  /** Its OIDC client_id (WSO2 shows an internal number here). */
+  appId: string;
+  appName: string;
+  /** The username the application knows the user by. */
+  subject: string;
+}
+
+/** WSO2's Session shape; times are epoch milliseconds as decimal strings, as WSO2 sends them. */
+export interface SessionView {
+  id: string;
+  /** The session the caller's own token was issued in. */
+  current: boolean;
+  userAgent?: string;
+  ip?: string;
+  loginTime: string;
+  lastAccessTime: string;
+  applications: SessionApplication[];
+}
+
+interface StoredSession {
+  /** The Session row's id: the value of the browser's session cookie, never shown. */
+  cookieId: string;
+  uid: string;
+  loginTs: number;
+  clientIds: string[];
+  grantIds: string[];
+}
+
+/**
+ * The id a session is shown and ended by: a digest of its uid. Never the row's id, which is
+ * the cookie value itself and would sign a browser in (WSO2 also shows a SHA-256).
+ */
+export const publicSessionId = (uid: string): string => createHash('sha256').update(uid).digest('hex');
+
+const isString = (value: unknown): value is string => typeof value === 'string' && value !== '';
+
+/**
+ * The user's live sessions, read from oidc-provider's rows (by the partial account index).
+ * A session past [session] absolute_timeout signs nobody in any more (the login prompt asks
+ * again), though its row waits for the idle timeout: it is not shown.
+ */
+async function storedSessions(deps: Deps, tenantId: string, userId: string): Promise<StoredSession[]> {
+  const now = epochSeconds(deps.clock);
+  const rows = await deps.store.db.selectFrom('oidc_model').select(['id', 'payload', 'expires_at'])
+    .where('tenant_id', '=', tenantId).where('kind', '=', 'Session').where('account_id', '=', userId).execute();
+  const sessions: StoredSession[] = [];
+  for (const row of rows) {
+    if (row.expires_at !== null && Number(row.expires_at) <= now) continue;
+    const payload = JSON.parse(row.payload) as { uid?: unknown; loginTs?: unknown; authorizations?: Record<string, { grantId?: unknown }> };
+    if (!isString(payload.uid)) continue;
+    const loginTs = typeof payload.loginTs === 'number' ? payload.loginTs : now;
+    if (now - loginTs > deps.config.session.absolute_timeout) continue;
+    const authorizations = payload.authorizations ?? {};
+    sessions.push({
+      cookieId: row.id,
+      uid: payload.uid,
+      loginTs,
+      clientIds: Object.keys(authorizations),
+      grantIds: Object.values(authorizations).map((a) => a.grantId).filter(isString),
+    });
+  }
+  return sessions;
+}
+
+const millis = (seconds: number) => String(seconds * 1000);
+
+export async function listSessions(deps: Deps, tenantId: string, user: { id: string; username: string }, currentUid?: string): Promise<{ userId: string; sessions: SessionView[] }> {
+  const db = deps.store.db;
+  const sessions = await storedSessions(deps, tenantId, user.id);
+  if (!sessions.length) return { userId: user.id, sessions: [] };
+  const clientIds = [...new Set(sessions.flatMap((s) => s.clientIds))];
+  const [activity, apps] = await Promise.all([
+    db.selectFrom('authn_session').select(['session_uid', 'user_agent', 'ip', 'last_active_at'])
+      .where('tenant_id', '=', tenantId).where('session_uid', 'in', sessions.map((s) => s.uid)).execute(),
+    clientIds.length
+      ? db.selectFrom('application').select(['id', 'client_id', 'name']).where('tenant_id', '=', tenantId).where('client_id', 'in', clientIds).execute()
+      : Promise.resolve([]),
+  ]);
+  const activityOf = new Map(activity.map((a) => [a.session_uid, a]));
+  const appOf = new Map(apps.map((a) => [a.client_id, a]));
+  const views = sessions.map((s): SessionView => {
+    const seen = activityOf.get(s.uid);
+    return {
+      id: publicSessionId(s.uid),
+      current: s.uid === currentUid,
+      ...(seen?.user_agent ? { userAgent: seen.user_agent } : {}),
+      ...(seen?.ip ? { ip: seen.ip } : {}),
+      loginTime: millis(s.loginTs),
+      lastAccessTime: millis(Math.max(s.loginTs, Number(seen?.last_active_at ?? 0))),
+      // An application deleted since has no name to show: it is left out.
+      applications: s.clientIds.flatMap((clientId) => {
+        const app = appOf.get(clientId);
+        return app ? [{ id: app.id, appId: clientId, appName: app.name, subject: user.username }] : [];
+      }),
+    };
+  });
+  views.sort((a, b) => Number(b.current) - Number(a.current) || Number(b.lastAccessTime) - Number(a.lastAccessTime));
+  return { userId: user.id, sessions: views };
+}
+
+/** Ends the sessions given and revokes what their grants issued, in one transaction. */
+async function endStored(db: Kysely<Database>, tenantId: string, sessions: StoredSession[]): Promise<void> {
+  if (!sessions.length) return;
+  const grantIds = sessions.flatMap((s) => s.grantIds);
+  await db.transaction().execute(async (trx) => {
+    if (grantIds.length) {
+      await trx.deleteFrom('oidc_model').where('tenant_id', '=', tenantId).where('grant_id', 'in', grantIds).execute();
+      await trx.deleteFrom('oidc_model').where('tenant_id', '=', tenantId).where('kind', '=', 'Grant').where('id', 'in', grantIds).execute();
+    }
+    await trx.deleteFrom('oidc_model').where('tenant_id', '=', tenantId).where('kind', '=', 'Session').where('id', 'in', sessions.map((s) => s.cookieId)).execute();
+    await trx.deleteFrom('authn_session').where('tenant_id', '=', tenantId).where('session_uid', 'in', sessions.map((s) => s.uid)).execute();
+  });
+}
+
+/** Ends one session of the user by its public id; false when the user has no such session. */
+export async function endSession(deps: Deps, tenantId: string, userId: string, id: string): Promise<boolean> {
+  const sessions = await storedSessions(deps, tenantId, userId);
+  const target = sessions.find((s) => publicSessionId(s.uid) === id);
+  if (!target) return false;
+  await endStored(deps.store.db, tenantId, [target]);
+  deps.logger.info({ event: 'session_ended', tenantId, userId }, 'a session was ended');
+  return true;
+}
+
+/**
+ * Every session and token of the user but the current session and what its applications
+ * hold. Grants outside any live session (a refresh token whose browser session expired) end
+ * too: "every other device" includes devices that only kept a token. Without a current
+ * session (a token from no browser session) everything ends.
+ */
+export async function endOtherSessions(deps: Deps, tenantId: string, userId: string, currentUid: string | undefined): Promise<number> {
+  const db = deps.store.db;
+  const current = currentUid === undefined ? undefined
+    : (await storedSessions(deps, tenantId, userId)).find((s) => s.uid === currentUid);
+  if (!current) return signOutEverywhere(deps, tenantId, userId);
+  const keep = current.grantIds.length ? current.grantIds : [''];
+  const revoked = await db.transaction().execute(async (trx) => {
+    const otherGrants = trx.selectFrom('oidc_model').select('id')
+      .where('tenant_id', '=', tenantId).where('kind', '=', 'Grant').where('account_id', '=', userId).where('id', 'not in', keep);
+    const byGrant = await trx.deleteFrom('oidc_model').where('tenant_id', '=', tenantId).where('grant_id', 'in', otherGrants).executeTakeFirst();
+    // Rows of the account that belong to no kept grant: other sessions, other grants, and
+    // tokens whose grant row is gone. grant_id is null on sessions and grants themselves.
+    const byAccount = await trx.deleteFrom('oidc_model').where('tenant_id', '=', tenantId).where('account_id', '=', userId)
+      .where((eb) => eb.or([eb('grant_id', 'is', null), eb('grant_id', 'not in', keep)]))
+      .where((eb) => eb.not(eb.and([eb('kind', '=', 'Session'), eb('id', '=', current.cookieId)])))
+      .where((eb) => eb.not(eb.and([eb('kind', '=', 'Grant'), eb('id', 'in', keep)])))
+      .executeTakeFirst();
+    await trx.deleteFrom('authn_session').where('tenant_id', '=', tenantId).where('user_id', '=', userId).where('session_uid', '!=', current.uid).execute();
+    return Number(byGrant.numDeletedRows) + Number(byAccount.numDeletedRows);
+  });
+  deps.logger.info({ event: 'user_signed_out_elsewhere', tenantId, userId, revoked }, 'every other session and its tokens revoked');
+  return revoked;
+}
