@@ -3,7 +3,9 @@
 // right one makes it active), moves it to a new phone with a code from the old one (whose
 // codes then stop working), generates backup codes, and changes the password (a mismatch
 // refused before asking the server, a wrong current password refused by it, then the new
-// one signs in), and removes the app (which signs the user out everywhere). Checked at
+// one signs in), and removes the app (which signs the user out everywhere). "Where you're
+// signed in" lists the sessions of two and three browser contexts and signs out one, then
+// every other one, whose pages then ask to sign in again. Checked at
 // 360 px and with axe-core. A tenant's /t/{tenant}/myaccount/ signs in against that
 // tenant, says until when too many wrong codes lock the app, offers to sign in again once
 // the session was ended elsewhere, and signs out. One browser and one server (SQLite): the self-service API
@@ -21,6 +23,13 @@ import { axeProblems, descriptionOf, ensureConsoleBuilt, horizontalOverflow, new
 const NORA = { userName: 'nora', password: 'noras long password', email: 'nora@example.com', givenName: 'Nora', familyName: 'Lind' };
 const NEW_PASSWORD = 'noras new long password';
 const CURRENT_CODE = 'Code from your current authenticator app';
+const FIREFOX_ON_WINDOWS = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0';
+const SESSIONS = "Where you're signed in";
+
+/** A time as the page shows it to this file's en-US, UTC browsers, spaces made plain. */
+const shownTime = (millis: string) =>
+  new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(Number(millis)).replace(/\s+/g, ' ');
+const plainText = async (locator: Locator) => (await locator.innerText()).replace(/\s+/g, ' ');
 
 /** The login page the app sends the browser to: the tenant's own. */
 async function signIn(page: Page, username: string, password: string): Promise<void> {
@@ -42,7 +51,7 @@ async function shownSecret(card: Locator): Promise<{ secret: string; qrSecret: s
   return { secret: key.replace(/ /g, ''), qrSecret: new URL(uri).searchParams.get('secret') };
 }
 
-describe('My Account: password, authenticator app and backup codes of the signed-in user (Chromium)', () => {
+describe('My Account: password, authenticator app, backup codes and sessions of the signed-in user (Chromium)', () => {
   let browser: Browser;
   let server: TestServer;
   let nora: { context: BrowserContext; page: Page };
@@ -243,6 +252,96 @@ describe('My Account: password, authenticator app and backup codes of the signed
     await page.getByRole('button', { name: 'Sign in' }).click();
     await signIn(page, NORA.userName, NEW_PASSWORD);
     await totpCard().getByText('No authenticator app is set up.').waitFor();
+  });
+
+  it('lists where the user is signed in; signs out another device, whose page then asks to sign in again; then every other device at once', async () => {
+    const { page } = nora;
+    const card = page.getByRole('region', { name: SESSIONS });
+    const items = card.getByRole('listitem');
+    const onlyHere = card.getByText('You are signed in on this device only.');
+    await onlyHere.waitFor();
+    assert.equal(await items.count(), 1);
+    assert.equal(await card.getByRole('button', { name: 'Sign out all other devices' }).count(), 0, 'no other device to sign out');
+
+    /** Nora signs in to My Account in a browser of her own: another session at the server. */
+    const elsewhere: BrowserContext[] = [];
+    const signInElsewhere = async (userAgent?: string) => {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, timezoneId: 'UTC', locale: 'en-US', ...(userAgent ? { userAgent } : {}) });
+      elsewhere.push(context);
+      context.setDefaultTimeout(15_000);
+      const other = await context.newPage();
+      await other.goto(`${server.url}/myaccount/`);
+      await signIn(other, NORA.userName, NEW_PASSWORD);
+      return other;
+    };
+    /** Its token was revoked: the next call is refused, and the page says the session ended. */
+    const assertSessionOver = async (other: Page) => {
+      const refused = other.waitForResponse((r) => r.url().includes('/api/users/v1/me/'));
+      await other.reload();
+      assert.equal((await refused).status(), 401);
+      await other.getByRole('heading', { level: 1, name: 'Your session has ended' }).waitFor();
+    };
+
+    try {
+      const laptop = await signInElsewhere(FIREFOX_ON_WINDOWS);
+      const listed = page.waitForResponse((r) => r.url().endsWith('/api/users/v1/me/sessions') && r.request().method() === 'GET');
+      await page.reload();
+      const { sessions } = await (await listed).json() as { sessions: Array<{ current: boolean; loginTime: string; lastAccessTime: string }> };
+      await items.nth(1).waitFor();
+      assert.equal(await items.count(), 2);
+      assert.deepEqual(sessions.map((s) => s.current), [true, false], 'this page\'s session first');
+      for (const s of sessions) {
+        // The server's time is this file's manual clock.
+        assert.ok(Math.abs(Number(s.loginTime) - clock.now().getTime()) < 10 * 60_000, `loginTime ${s.loginTime} is epoch milliseconds of a sign-in just now`);
+        assert.ok(Number(s.lastAccessTime) >= Number(s.loginTime), 'active since the sign-in');
+      }
+      const [here, there] = [await plainText(items.nth(0)), await plainText(items.nth(1))];
+      assert.match(here, /^Chrome on Linux This device /, 'this headless Chromium, marked');
+      assert.match(there, /^Firefox on Windows IP address: /, 'the other browser, by its user agent');
+      assert.ok(there.includes(`IP address: 127.0.0.1 Signed in: ${shownTime(sessions[1]!.loginTime)} Last active: `), there);
+      assert.match(there, /Signed in to: My Account Sign out$/, 'its applications, then its own button');
+      assert.equal(await items.nth(0).getByRole('button').count(), 0, 'this device has the page\'s own Sign out');
+      assert.deepEqual(await axeProblems(page), [], 'the card with two sessions');
+
+      // The laptop sees the same two, itself as "This device".
+      const laptopItems = laptop.getByRole('region', { name: SESSIONS }).getByRole('listitem');
+      await laptopItems.nth(1).waitFor();
+      assert.match(await plainText(laptopItems.nth(0)), /^Firefox on Windows This device /);
+
+      await card.getByRole('button', { name: /^Sign out Firefox on Windows, signed in / }).click();
+      await page.locator('.toasts').getByText('Firefox on Windows is signed out.').waitFor();
+      await onlyHere.waitFor();
+      assert.equal(await items.count(), 1);
+      const heading = card.getByRole('heading', { level: 2, name: SESSIONS });
+      assert.ok(await heading.evaluate((el) => el === (globalThis as unknown as { document: { activeElement: unknown } }).document.activeElement), 'focus on the card\'s heading, not lost with the button');
+
+      await assertSessionOver(laptop);
+      // Its browser session at the server ended too: signing in asks for the password again.
+      await laptop.getByRole('button', { name: 'Sign in' }).click();
+      await signIn(laptop, NORA.userName, NEW_PASSWORD);
+
+      const desktop = await signInElsewhere();
+      await page.reload();
+      await items.nth(2).waitFor();
+      await page.setViewportSize({ width: 360, height: 740 });
+      assert.equal(await horizontalOverflow(page), 0, 'three sessions at 360 px');
+      await card.getByRole('button', { name: 'Sign out all other devices' }).click();
+      await card.getByRole('heading', { level: 3, name: 'Sign out all other devices?' }).waitFor();
+      assert.match(await card.innerText(), /This signs out 2 other devices/);
+      assert.deepEqual(await axeProblems(page), [], 'at 360 px, asking to confirm');
+      await card.getByRole('button', { name: 'Sign out other devices', exact: true }).click();
+      await page.locator('.toasts').getByText('Signed out of 2 other devices.').waitFor();
+      await onlyHere.waitFor();
+      await page.setViewportSize({ width: 1280, height: 900 });
+      await assertSessionOver(laptop);
+      await assertSessionOver(desktop);
+
+      await page.reload();
+      await onlyHere.waitFor();
+      assert.match(await plainText(items.nth(0)), /^Chrome on Linux This device /, 'this page stayed signed in');
+    } finally {
+      await Promise.all(elsewhere.map((context) => context.close()));
+    }
   });
 
   it('a tenant\'s My Account at /t/{tenant}/myaccount/ signs in against that tenant, shows a lock, survives an ended session, and signs out', async () => {

@@ -22,8 +22,9 @@ export interface ChromiumEnv {
   /** The application's redirect URI, really listening. */
   rp: CallbackServer;
   /**
-   * Only the server's TOTP checks read this clock (oidc-provider keeps real time), so a test
-   * knows the server's time step exactly and moves to the next one without waiting.
+   * The server's own checks and records read this clock (TOTP steps, login times, session
+   * activity); oidc-provider's token lifetimes keep real time. A test knows the server's time
+   * step exactly and moves to the next one without waiting.
    */
   clock: ReturnType<typeof manualClock>;
 }

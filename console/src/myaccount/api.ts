@@ -55,3 +55,34 @@ export const newBackupCodes = (verificationCode: string) =>
 /** Ends every session and token of the user, this one included. */
 export const changePassword = (currentPassword: string, newPassword: string) =>
   api.post<{ revoked: number }>('/me/password', { currentPassword, newPassword }, ROOT);
+
+export interface SessionApplication {
+  id: string;
+  /** The application's OIDC client_id. */
+  appId: string;
+  appName: string;
+  subject: string;
+}
+
+/** A browser signed in at the identity server. Times are epoch milliseconds as decimal strings (WSO2's format). */
+export interface SignInSession {
+  /** The id to end it by (a digest, not the browser's cookie). */
+  id: string;
+  /** The session this page's own token was issued in. */
+  current: boolean;
+  userAgent?: string;
+  ip?: string;
+  loginTime: string;
+  lastAccessTime: string;
+  applications: SessionApplication[];
+}
+
+/** The current session first, then the most recently active. */
+export const getSessions = (signal?: AbortSignal) =>
+  api.get<{ userId: string; sessions: SignInSession[] }>('/me/sessions', { ...ROOT, ...(signal ? { signal } : {}) });
+
+/** Ends one session and revokes the tokens of the applications signed in through it. */
+export const endSession = (id: string) => api.delete(`/me/sessions/${encodeURIComponent(id)}`, ROOT);
+
+/** Ends every session but the one this page's token belongs to. */
+export const endOtherSessions = () => api.delete('/me/sessions', { ...ROOT, query: { keepCurrent: true } });

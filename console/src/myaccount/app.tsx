@@ -1,6 +1,6 @@
 // My Account: any user of the tenant signs in (OIDC code + PKCE, client
-// gatehouse-myaccount) and manages their own password and two-step verification. One page,
-// plus {app}/callback for the sign-in.
+// gatehouse-myaccount) and manages their own password, two-step verification and where
+// they are signed in. One page, plus {app}/callback for the sign-in.
 import { useEffect, useState, type ReactNode } from 'react';
 import { signOutAt, startSignIn, type Session } from '../auth/oidc';
 import { sessionStore, useSession } from '../auth/session-store';
@@ -14,6 +14,7 @@ import { getTotp } from './api';
 import { PasswordCard } from './password-card';
 import { AuthenticatorCard } from './authenticator-card';
 import { BackupCodesCard } from './backup-codes-card';
+import { SessionsCard } from './sessions-card';
 import './myaccount.css';
 
 const HOME = '/';
@@ -109,6 +110,7 @@ function Account({ session, onSignOut, onEnded }: { session: Session; onSignOut(
             <Loading what="your authenticator app" />
           </section>
         )}
+        <SessionsCard />
       </main>
     </>
   );

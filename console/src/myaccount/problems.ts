@@ -5,6 +5,9 @@ import { ApiError, messageOf } from '../api/client';
 /** Did the server refuse because too many codes were wrong (the app's codes are refused for a while)? */
 export const isLocked = (err: unknown): boolean => err instanceof ApiError && err.code === 'totp_locked';
 
+/** Was the session to end not there (it ended meanwhile, on that device or from another)? */
+export const isSessionGone = (err: unknown): boolean => err instanceof ApiError && err.code === 'session_not_found';
+
 export function plainProblem(err: unknown): string {
   if (!(err instanceof ApiError)) return messageOf(err);
   switch (err.code) {
