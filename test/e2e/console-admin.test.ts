@@ -1,6 +1,6 @@
 // The admin console's other pages in Chromium: Users (a user who enrolled TOTP and got
-// locked is unlocked and reset from the console, then the API shows the new state; add,
-// disable, enable, a new password and delete), Audit log (filters, cursor paging), TOTP settings
+// locked is unlocked and reset from the console, then the API shows the new state; a
+// user's sessions, one of them ended; add, disable, enable, a new password and delete), Audit log (filters, cursor paging), TOTP settings
 // (windowSize 0 refused next to the field, save, back to the server value), Email
 // (template edit with live preview, a body without {{token}} refused next to the field,
 // test email into the outbox) and Tenants (create, errors next to the field). Every page
@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startServer, basicAuth, ADMIN, type TestServer } from '../helpers/test-server.js';
 import { api, createScimUser, registerApp, type RegisteredApp } from '../helpers/api.js';
+import { passwordLogin } from '../helpers/oidc-login.js';
 import { launchChromium } from '../helpers/chromium.js';
 import { TWO_STEP, manualClock, secretFromPage, codeAt, startTwoStep, submitCode } from '../helpers/totp.js';
 import { axeProblems, descriptionOf, ensureConsoleBuilt, expectToast, horizontalOverflow, signedInConsolePage } from '../helpers/console-browser.js';
@@ -26,6 +27,7 @@ describe('admin console: users, audit log, TOTP settings, email, tenants (Chromi
   let app: RegisteredApp;
   let admin: { context: BrowserContext; page: Page };
   let lenaId: string;
+  let omarId: string; // one session left: the sessions list is on the 360 px and axe pass
   const clock = manualClock();
 
   const nav = (page: Page, label: string) => page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: label, exact: true }).click();
@@ -105,6 +107,36 @@ describe('admin console: users, audit log, TOTP settings, email, tenants (Chromi
     const events = await api(server, 'GET', `/api/server/v1/audit-logs?userId=${lenaId}&type=user_signed_out_everywhere,totp_reset,account_unlocked`, { auth: server.adminAuth });
     assert.deepEqual(events.body.events.map((e: { type: string; actor: { username: string } }) => [e.type, e.actor.username]),
       [['user_signed_out_everywhere', 'admin'], ['totp_reset', 'admin'], ['account_unlocked', 'admin']], 'each action is logged with the administrator as actor');
+  });
+
+  it('lists a user\'s sessions and ends one: that browser\'s tokens stop working, the other session\'s do not', async () => {
+    omarId = (await createScimUser(server, { userName: 'omar', password: PASSWORD })).id;
+    const mail = await registerApp(server, { name: 'Mail', redirectUri: 'http://localhost:8787/mail/callback' });
+    const signIn = () => passwordLogin({ issuer: server.tenant.issuer, clientId: mail.clientId, clientSecret: mail.clientSecret, redirectUri: mail.redirectUri, username: 'omar', password: PASSWORD });
+    const [first, second] = [await signIn(), await signIn()];
+    const userinfo = async (login: typeof first) => (await api(server, 'GET', '/oauth2/userinfo', { auth: `Bearer ${login.tokens!.access_token}` })).status;
+
+    const p = admin.page;
+    await nav(p, 'Users');
+    await p.getByLabel('Find by username').fill('omar');
+    await p.getByRole('button', { name: 'Find', exact: true }).click();
+    await p.getByText('Showing 1–1 of 1').waitFor();
+    await p.getByRole('link', { name: 'omar', exact: true }).click();
+    const sessions = p.getByRole('region', { name: 'Sessions' });
+    const items = sessions.getByRole('listitem');
+    await items.nth(1).waitFor();
+    assert.equal(await items.count(), 2);
+    assert.match(await items.nth(0).innerText(), /IP address\s+127\.0\.0\.1[\s\S]*Applications\s+Mail/);
+
+    await items.nth(0).getByRole('button', { name: /^End session: / }).click();
+    await confirmDialog(p, 'Cancel');
+    assert.equal(await items.count(), 2, 'cancelled: both sessions stay');
+    await items.nth(0).getByRole('button', { name: /^End session: / }).click();
+    await confirmDialog(p, 'End session');
+    await expectToast(p, /session of "omar" ended/);
+    await p.waitForFunction(() => (globalThis as unknown as { document: { querySelectorAll(s: string): { length: number } } }).document.querySelectorAll('.session-list li').length === 1);
+    assert.deepEqual((await Promise.all([userinfo(first), userinfo(second)])).sort(), [200, 401], 'one browser signed out, the other not');
+    await p.getByRole('region', { name: 'Recent activity' }).getByText('Session ended', { exact: true }).waitFor();
   });
 
   it('adds a user (a server error shows under its field), disables and enables it, sets a new password, and deletes it after a confirmation', async () => {
@@ -330,6 +362,7 @@ describe('admin console: users, audit log, TOTP settings, email, tenants (Chromi
       ['/users', 'Users'],
       ['/users/add', 'Add user'],
       [`/users/${lenaId}`, 'lena'],
+      [`/users/${omarId}`, 'omar'],
       ['/audit-log', 'Audit log'],
       ['/mfa/totp', 'TOTP settings'],
       ['/email', 'Email'],

@@ -1,6 +1,7 @@
 // The self-service API My Account calls: /api/users/v1/me/… of this tenant, with the
 // user's own bearer token. Each call acts on the signed-in user only.
 import { api } from '../api/client';
+import type { SessionView } from '../../../src/sessions/user-sessions.service.js';
 
 const ROOT = { root: '/api/users/v1' } as const;
 
@@ -56,26 +57,11 @@ export const newBackupCodes = (verificationCode: string) =>
 export const changePassword = (currentPassword: string, newPassword: string) =>
   api.post<{ revoked: number }>('/me/password', { currentPassword, newPassword }, ROOT);
 
-export interface SessionApplication {
-  id: string;
-  /** The application's OIDC client_id. */
-  appId: string;
-  appName: string;
-  subject: string;
-}
-
-/** A browser signed in at the identity server. Times are epoch milliseconds as decimal strings (WSO2's format). */
-export interface SignInSession {
-  /** The id to end it by (a digest, not the browser's cookie). */
-  id: string;
-  /** The session this page's own token was issued in. */
-  current: boolean;
-  userAgent?: string;
-  ip?: string;
-  loginTime: string;
-  lastAccessTime: string;
-  applications: SessionApplication[];
-}
+/**
+ * A browser signed in at the identity server; times are epoch milliseconds as decimal
+ * strings (WSO2's format). The server's type (type-only, erased from the bundle).
+ */
+export type SignInSession = SessionView;
 
 /** The current session first, then the most recently active. */
 export const getSessions = (signal?: AbortSignal) =>

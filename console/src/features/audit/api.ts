@@ -41,7 +41,7 @@ export const EVENT_GROUPS: ReadonlyArray<{ group: string; types: ReadonlyArray<r
       ['backup_code_used', 'Backup code used'], ['backup_codes_generated', 'Backup codes generated'], ['backup_codes_deleted', 'Backup codes deleted'],
     ],
   },
-  { group: 'Sessions', types: [['user_signed_out_everywhere', 'Signed out everywhere']] },
+  { group: 'Sessions', types: [['session_ended', 'Session ended'], ['user_signed_out_everywhere', 'Signed out everywhere']] },
   { group: 'Users', types: [['user_created', 'User created'], ['user_updated', 'User updated'], ['user_deleted', 'User deleted']] },
   { group: 'Service providers', types: [['application_created', 'Service provider created'], ['application_updated', 'Service provider updated'], ['application_deleted', 'Service provider deleted']] },
   {

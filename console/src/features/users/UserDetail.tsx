@@ -1,6 +1,6 @@
 // One user: profile with Disable / Enable, a new password, two-factor state (TOTP status, lock, backup codes
-// left) with Reset TOTP, Unlock and Sign out everywhere, and the user's recent audit events. Every action asks
-// first, says what it did in a toast, and reloads the state it changed.
+// left) with Reset TOTP, Unlock and Sign out everywhere, the user's sessions with End session, and the user's
+// recent audit events. Every action asks first, says what it did in a toast, and reloads the state it changed.
 import { useState, type ReactNode } from 'react';
 import { Page, EmptyState, Loading, LoadError } from '../../components/page';
 import { useConfirm } from '../../components/confirm';
@@ -15,6 +15,7 @@ import { queryAudit } from '../audit/api';
 import { displayName, getTotpState, getUser, isAdmin, isDisabled, primaryEmail, resetTotp, setUserActive, signOutEverywhere, unlockUser, type ScimUser, type TotpState } from './api';
 import { useDeleteUser } from './use-delete-user';
 import { PasswordForm } from './PasswordForm';
+import { UserSessions } from './UserSessions';
 
 const RECENT_EVENTS = 10;
 
@@ -90,6 +91,11 @@ function Loaded({ user, onUserChanged }: { user: ScimUser; onUserChanged(): void
         {!totp.data && totp.loading ? <Loading what="the two-factor state" /> : null}
         {totp.data ? <TotpFacts state={totp.data} /> : null}
         <Actions user={user} self={self} onChanged={changed} />
+      </section>
+
+      <section className="panel" aria-labelledby="sessions-heading">
+        <h2 id="sessions-heading">Sessions</h2>
+        <UserSessions user={user} self={self} version={version} onChanged={changed} />
       </section>
 
       <section className="panel" aria-labelledby="events-heading">

@@ -1,9 +1,10 @@
 // Users through SCIM 2.0 (/scim2/Users: list, create, read, disable/enable, new password, delete) and the per-user admin
-// API (/api/server/v1/users/{id}/…: TOTP state, reset, unlock, sign out everywhere).
+// API (/api/server/v1/users/{id}/…: TOTP state, reset, unlock, sign out everywhere, sessions).
 import { api } from '../../api/client';
 // Types of the server's answers come from the server's source (type-only: erased from the
 // bundle), so a change there shows up in the console's typecheck.
 import type { UserTotpStateView } from '../../../../src/authn/user-admin.service.js';
+import type { SessionView } from '../../../../src/sessions/user-sessions.service.js';
 
 const SCIM = { root: '/scim2' } as const;
 const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
@@ -80,6 +81,13 @@ export const getTotpState = (id: string, signal?: AbortSignal) => api.get<TotpSt
 export const resetTotp = (id: string) => api.delete<{ removed: boolean; revoked: number }>(userPath(id, '/totp'));
 export const unlockUser = (id: string) => api.post<{ factor: string; wasLocked: string[]; revoked: number }>(userPath(id, '/unlock'));
 export const signOutEverywhere = (id: string) => api.post<{ revoked: number }>(userPath(id, '/sign-out'));
+
+/** A browser session of the user; times are epoch milliseconds as strings (WSO2's format). */
+export type UserSession = SessionView;
+export const getUserSessions = (id: string, signal?: AbortSignal) =>
+  api.get<{ userId: string; sessions: UserSession[] }>(userPath(id, '/sessions'), opts(signal));
+/** Ends one session: its browser signs in again, and its applications' tokens are revoked. */
+export const endUserSession = (id: string, sessionId: string) => api.delete(userPath(id, `/sessions/${encodeURIComponent(sessionId)}`));
 
 export const displayName = (u: ScimUser): string | undefined =>
   u.name?.formatted || [u.name?.givenName, u.name?.familyName].filter(Boolean).join(' ') || undefined;
