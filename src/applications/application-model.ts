@@ -17,6 +17,7 @@ export function toApplicationModel(app: Application, location: string) {
         publicClient: app.oidc.publicClient,
         pkce: app.oidc.pkce,
         clientAuthentication: { tokenEndpointAuthMethod: app.oidc.tokenEndpointAuthMethod },
+        ...logoutOf(app),
       },
     },
     authenticationSequence: app.sequence,
@@ -42,5 +43,10 @@ export function toOidcInbound(app: Application) {
     publicClient: app.oidc.publicClient,
     pkce: app.oidc.pkce,
     clientAuthentication: { tokenEndpointAuthMethod: app.oidc.tokenEndpointAuthMethod },
+    ...logoutOf(app),
   };
 }
+
+/** WSO2's `logout` object, present when the application takes back-channel logouts. */
+const logoutOf = (app: Application) =>
+  (app.oidc.backChannelLogoutUrl ? { logout: { backChannelLogoutUrl: app.oidc.backChannelLogoutUrl } } : {});

@@ -46,6 +46,29 @@ function parseCallbackUrl(value: unknown, index: number): string {
   return value;
 }
 
+/**
+ * `logout.backChannelLogoutUrl` (WSO2's name): absolute, no fragment (Back-Channel Logout
+ * 1.0 §2.2), https except on localhost as for callbacks. null or "" removes it; a missing
+ * `logout` keeps the current one.
+ */
+function parseBackChannelLogoutUrl(input: unknown, current: string | undefined): string | undefined {
+  if (input === undefined) return current;
+  if (input === null) return undefined;
+  if (typeof input !== 'object' || Array.isArray(input)) throw badRequest('oidc.logout must be an object such as {"backChannelLogoutUrl": "https://app.example.com/logout"}');
+  const value = (input as { backChannelLogoutUrl?: unknown }).backChannelLogoutUrl;
+  if (value === undefined) return current;
+  if (value === null || value === '') return undefined;
+  const what = 'oidc.logout.backChannelLogoutUrl';
+  if (typeof value !== 'string' || value.length > 2048) throw badRequest(`${what} must be a URL of at most 2048 characters`);
+  let url: URL;
+  try { url = new URL(value); } catch { throw badRequest(`${what} "${value}" is not an absolute URL`); }
+  if (url.hash) throw badRequest(`${what} must not contain a fragment`);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname))) {
+    throw badRequest(`${what} must use https (plain http is allowed only for localhost)`);
+  }
+  return value;
+}
+
 export function parseOidc(input: unknown, current?: OidcConfig): OidcConfig {
   if (input === undefined) {
     return current ?? { grantTypes: ['authorization_code', 'refresh_token'], callbackURLs: [], publicClient: false, pkce: { mandatory: false, supportPlainTransformAlgorithm: false }, tokenEndpointAuthMethod: 'client_secret_basic' };
@@ -73,12 +96,14 @@ export function parseOidc(input: unknown, current?: OidcConfig): OidcConfig {
   if (method !== 'none' && method !== 'client_secret_basic' && method !== 'client_secret_post') {
     throw badRequest('oidc.clientAuthentication.tokenEndpointAuthMethod must be client_secret_basic or client_secret_post');
   }
+  const backChannelLogoutUrl = parseBackChannelLogoutUrl(raw.logout, base.backChannelLogoutUrl);
   return {
     grantTypes: grants,
     callbackURLs: [...new Set(callbackURLs.map(parseCallbackUrl))],
     publicClient,
     pkce: { mandatory: publicClient || pkceRaw.mandatory === true, supportPlainTransformAlgorithm: false },
     tokenEndpointAuthMethod: method,
+    ...(backChannelLogoutUrl ? { backChannelLogoutUrl } : {}),
   };
 }
 

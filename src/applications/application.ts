@@ -13,6 +13,8 @@ export interface OidcConfig {
   publicClient: boolean;
   pkce: { mandatory: boolean; supportPlainTransformAlgorithm: false };
   tokenEndpointAuthMethod: TokenEndpointAuthMethod;
+  /** OpenID Connect Back-Channel Logout: where the application is told that a session ended. */
+  backChannelLogoutUrl?: string;
 }
 
 export interface SequenceStep {

@@ -5,7 +5,8 @@ import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
 import type { Deps } from '../deps.js';
 import { createProviderRegistry, type ProviderRegistry } from '../oidc/registry.js';
-import { resolveTenant, tenantCookieKeys } from '../tenants/tenant.service.js';
+import { resolveTenant, tenantById, tenantCookieKeys } from '../tenants/tenant.service.js';
+import { connectBackchannelLogout } from '../oidc/backchannel-logout.js';
 import type { Tenant } from '../tenants/tenant.js';
 import { authenticateCaller } from '../access/authenticate-caller.js';
 import { createIpLimiter, createRedisIpLimiter } from '../access/ip-limiter.js';
@@ -63,6 +64,10 @@ export async function buildApp(deps: Deps): Promise<BuiltApp> {
   // an fsync) off the event loop.
   deps.store.checkpointInBackground?.((problem) => deps.logger.warn({ problem }, 'sqlite checkpoint'));
   const providers = createProviderRegistry(deps, (tenantId) => tenantCookieKeys(deps, tenantId));
+  connectBackchannelLogout(deps, async (tenantId) => {
+    const tenant = await tenantById(deps, tenantId);
+    return tenant ? providers.get(tenant) : undefined;
+  });
   const tenants = new Map<string, Tenant>();
   const { max_requests: maxRequests, window_seconds: windowSeconds } = config.identity_mgt.login_rate_limit;
   // Per-IP limits in Redis when configured, so that several nodes count together.

@@ -25,6 +25,11 @@ export function toClientMetadata(app: Readonly<Application>): ClientMetadata {
     scope: [...OIDC_SCOPES, ...app.managementScopes.filter((s) => MANAGEMENT_SCOPES.includes(s))].join(' '),
     [PKCE_REQUIRED]: app.oidc.pkce.mandatory || app.oidc.publicClient,
   };
+  if (app.oidc.backChannelLogoutUrl) {
+    metadata.backchannel_logout_uri = app.oidc.backChannelLogoutUrl;
+    // Our sessions span applications: the application needs sid to end the right one.
+    metadata.backchannel_logout_session_required = true;
+  }
   if (!app.oidc.publicClient && app.clientSecret) metadata.client_secret = app.clientSecret;
   return metadata;
 }

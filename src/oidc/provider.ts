@@ -147,6 +147,9 @@ export function createProvider(deps: Deps, tenant: Tenant, keys: TenantKeys): Pr
         allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId,
       },
       userinfo: { enabled: true },
+      // Applications with a back-channel logout URL are told when a session ends: by the
+      // provider on RP-initiated logout, by sessions/backchannel-logout.ts when we end one.
+      backchannelLogout: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: async (ctx, form) => {
@@ -172,6 +175,15 @@ export function createProvider(deps: Deps, tenant: Tenant, keys: TenantKeys): Pr
       Interaction: config.session.interaction_timeout,
       Session: config.session.idle_timeout,
       Grant: config.oauth.refresh_token_validity,
+    },
+    // The provider's only outgoing requests are back-channel logouts (no dynamic client
+    // registration, no client jwks_uri, no request_uri). It refuses loopback and private
+    // addresses to stop SSRF through client-supplied URLs; ours come from administrators,
+    // and applications on an internal network or the same host are the usual case, so
+    // every address is allowed (the 2.5 s timeout stays).
+    fetch: (url, options) => {
+      const { dispatcher: _ssrfGuard, ...rest } = options as RequestInit & { dispatcher?: unknown };
+      return globalThis.fetch(url, rest);
     },
     // As WSO2 does: an application allowed the refresh_token grant gets refresh tokens.
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),

@@ -1,11 +1,17 @@
 // Ends every session of a user in a tenant and revokes their grants and tokens (sessions,
 // authorization codes, access and refresh tokens), so the next request with any of them
 // fails. Used after a password change, a TOTP reset, an unlock and by administrators.
+// Applications with a back-channel logout URL are told (backchannel-logout.ts).
 import type { Deps } from '../deps.js';
+import { endedSessionOf, notifySessionsEnded, type EndedSession } from './backchannel-logout.js';
 
 export async function signOutEverywhere(deps: Deps, tenantId: string, userId: string): Promise<number> {
   const db = deps.store.db;
-  return db.transaction().execute(async (trx) => {
+  let ended: EndedSession[] = [];
+  const revoked = await db.transaction().execute(async (trx) => {
+    const sessions = await trx.selectFrom('oidc_model').select('payload')
+      .where('tenant_id', '=', tenantId).where('kind', '=', 'Session').where('account_id', '=', userId).execute();
+    ended = sessions.flatMap((row) => endedSessionOf(row.payload) ?? []);
     const grants = trx.selectFrom('oidc_model').select('id')
       .where('tenant_id', '=', tenantId).where('kind', '=', 'Grant').where('account_id', '=', userId);
     // Tokens carry the grant id; rows of older tokens may lack account_id, the grant catches them.
@@ -16,4 +22,6 @@ export async function signOutEverywhere(deps: Deps, tenantId: string, userId: st
     deps.logger.info({ event: 'user_signed_out_everywhere', tenantId, userId, revoked }, 'sessions and tokens revoked');
     return revoked;
   });
+  notifySessionsEnded(deps, tenantId, ended);
+  return revoked;
 }

@@ -5,11 +5,10 @@
 // what applications got through it — its grants' codes and access and refresh tokens —
 // because "sign out that laptop" must stop the apps on it too, not just the next login.
 import { createHash } from 'node:crypto';
-import type { Kysely } from 'kysely';
-import type { Database } from '../store/database.js';
 import type { Deps } from '../deps.js';
 import { epochSeconds } from '../clock.js';
 import { signOutEverywhere } from '../oidc/sign-out-everywhere.js';
+import { endedSessionOf, notifySessionsEnded, type EndedSession } from '../oidc/backchannel-logout.js';
 
 export interface SessionApplication {
   /** The application's id in /api/server/v1/applications. */
@@ -40,6 +39,8 @@ interface StoredSession {
   loginTs: number;
   clientIds: string[];
   grantIds: string[];
+  /** client id → the sid that application knows the session by (for back-channel logout). */
+  sids: Record<string, string>;
 }
 
 /**
@@ -73,6 +74,7 @@ async function storedSessions(deps: Deps, tenantId: string, userId: string): Pro
       loginTs,
       clientIds: Object.keys(authorizations),
       grantIds: Object.values(authorizations).map((a) => a.grantId).filter(isString),
+      sids: endedSessionOf(row.payload)?.sids ?? {},
     });
   }
   return sessions;
@@ -114,8 +116,9 @@ export async function listSessions(deps: Deps, tenantId: string, user: { id: str
   return { userId: user.id, sessions: views };
 }
 
-/** Ends the sessions given and revokes what their grants issued, in one transaction. */
-async function endStored(db: Kysely<Database>, tenantId: string, sessions: StoredSession[]): Promise<void> {
+/** Ends the sessions given and revokes what their grants issued, in one transaction; then tells their applications. */
+async function endStored(deps: Deps, tenantId: string, userId: string, sessions: StoredSession[]): Promise<void> {
+  const db = deps.store.db;
   if (!sessions.length) return;
   const grantIds = sessions.flatMap((s) => s.grantIds);
   await db.transaction().execute(async (trx) => {
@@ -126,6 +129,7 @@ async function endStored(db: Kysely<Database>, tenantId: string, sessions: Store
     await trx.deleteFrom('oidc_model').where('tenant_id', '=', tenantId).where('kind', '=', 'Session').where('id', 'in', sessions.map((s) => s.cookieId)).execute();
     await trx.deleteFrom('authn_session').where('tenant_id', '=', tenantId).where('session_uid', 'in', sessions.map((s) => s.uid)).execute();
   });
+  notifySessionsEnded(deps, tenantId, sessions.map((s) => ({ accountId: userId, sids: s.sids })));
 }
 
 /** Ends one session of the user by its public id; false when the user has no such session. */
@@ -133,7 +137,7 @@ export async function endSession(deps: Deps, tenantId: string, userId: string, i
   const sessions = await storedSessions(deps, tenantId, userId);
   const target = sessions.find((s) => publicSessionId(s.uid) === id);
   if (!target) return false;
-  await endStored(deps.store.db, tenantId, [target]);
+  await endStored(deps, tenantId, userId, [target]);
   deps.logger.info({ event: 'session_ended', tenantId, userId }, 'a session was ended');
   return true;
 }
@@ -150,7 +154,12 @@ export async function endOtherSessions(deps: Deps, tenantId: string, userId: str
     : (await storedSessions(deps, tenantId, userId)).find((s) => s.uid === currentUid);
   if (!current) return signOutEverywhere(deps, tenantId, userId);
   const keep = current.grantIds.length ? current.grantIds : [''];
+  let ended: EndedSession[] = [];
   const revoked = await db.transaction().execute(async (trx) => {
+    // Every other session row, live or past its timeouts: each one's applications are told.
+    const others = await trx.selectFrom('oidc_model').select('payload')
+      .where('tenant_id', '=', tenantId).where('kind', '=', 'Session').where('account_id', '=', userId).where('id', '!=', current.cookieId).execute();
+    ended = others.flatMap((row) => endedSessionOf(row.payload) ?? []);
     const otherGrants = trx.selectFrom('oidc_model').select('id')
       .where('tenant_id', '=', tenantId).where('kind', '=', 'Grant').where('account_id', '=', userId).where('id', 'not in', keep);
     const byGrant = await trx.deleteFrom('oidc_model').where('tenant_id', '=', tenantId).where('grant_id', 'in', otherGrants).executeTakeFirst();
@@ -165,5 +174,6 @@ export async function endOtherSessions(deps: Deps, tenantId: string, userId: str
     return Number(byGrant.numDeletedRows) + Number(byAccount.numDeletedRows);
   });
   deps.logger.info({ event: 'user_signed_out_elsewhere', tenantId, userId, revoked }, 'every other session and its tokens revoked');
+  notifySessionsEnded(deps, tenantId, ended);
   return revoked;
 }

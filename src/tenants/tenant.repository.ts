@@ -8,6 +8,9 @@ export type SigningKeyRow = Selectable<SigningKeyTable>;
 export const findTenantByDomain = (db: Kysely<Database>, domain: string) =>
   db.selectFrom('tenant').selectAll().where('domain', '=', domain).executeTakeFirst();
 
+export const findTenantById = (db: Kysely<Database>, id: string) =>
+  db.selectFrom('tenant').selectAll().where('id', '=', id).executeTakeFirst();
+
 export const listTenants = (db: Kysely<Database>) =>
   db.selectFrom('tenant').selectAll().orderBy('created_at').orderBy('domain').execute();
 

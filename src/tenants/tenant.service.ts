@@ -7,7 +7,7 @@ import { epochSeconds } from '../clock.js';
 import { createUser } from '../users/user.service.js';
 import { ADMIN_ROLE, type User } from '../users/user.js';
 import { isUniqueViolation } from '../store/unique-violation.js';
-import { findTenantByDomain, insertTenant, listTenants } from './tenant.repository.js';
+import { findTenantByDomain, findTenantById, insertTenant, listTenants } from './tenant.repository.js';
 import { createSigningKey } from './signing-keys.js';
 import { ensureSystemApplications } from '../applications/system-applications.js';
 import { toTenant, TENANT_DOMAIN, type Tenant } from './tenant.js';
@@ -61,6 +61,11 @@ export async function createTenantWithOwner(deps: Deps, domain: string, owner: O
 
 export async function resolveTenant(deps: Deps, domain: string): Promise<Tenant | undefined> {
   const row = await findTenantByDomain(deps.store.db, domain);
+  return row ? toTenant(row, deps.config.server.base_url) : undefined;
+}
+
+export async function tenantById(deps: Deps, id: string): Promise<Tenant | undefined> {
+  const row = await findTenantById(deps.store.db, id);
   return row ? toTenant(row, deps.config.server.base_url) : undefined;
 }
 

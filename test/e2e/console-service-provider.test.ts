@@ -123,6 +123,16 @@ describe('admin console: Service Providers (Chromium)', () => {
     const clientSecret = await page.getByLabel('Client Secret', { exact: true }).inputValue();
     assert.ok(clientId.length >= 20 && clientSecret.length >= 40, 'the page shows the client key and secret');
 
+    // Back-channel logout URL: plain http to another host is refused next to the field; https is kept.
+    const logoutUrl = page.getByLabel('Back-channel logout URL');
+    await logoutUrl.fill('http://wiki.example.com/logout');
+    await page.getByRole('button', { name: 'Update', exact: true }).click();
+    await page.getByText(/backChannelLogoutUrl must use https/).waitFor();
+    await logoutUrl.fill('https://wiki.example.com/logout');
+    await expectToastAfter(page, /updated/, () => page.getByRole('button', { name: 'Update', exact: true }).click());
+    const withLogout = await api(server, 'GET', `/api/server/v1/applications/${id}/inbound-protocols/oidc`, { auth: server.adminAuth });
+    assert.deepEqual(withLogout.body.logout, { backChannelLogoutUrl: 'https://wiki.example.com/logout' });
+
     // The application's sign-in: password, then TOTP (enrolled during this first sign-in).
     const first = await startTwoStep({ issuer: server.tenant.issuer, clientId, clientSecret, redirectUri: REDIRECT_URI, username: TINA.userName, password: TINA.password });
     assert.equal(first.status, 200, first.page.slice(0, 300));

@@ -1,8 +1,8 @@
 // Inbound Authentication Configuration → OAuth/OpenID Connect: callback URLs, grant
-// types, public client, PKCE; the OAuth Client Key and Client Secret with copy buttons and
+// types, public client, PKCE, back-channel logout URL; the OAuth Client Key and Client Secret with copy buttons and
 // Regenerate Secret (which saves at once, after a confirmation).
 import { useState } from 'react';
-import { CheckboxField, FieldError, TextAreaField } from '../../components/fields';
+import { CheckboxField, FieldError, TextAreaField, TextField } from '../../components/fields';
 import { CopyButton } from '../../components/copy-button';
 import type { GrantType, OidcInbound } from './api';
 import type { Draft } from './draft';
@@ -100,6 +100,16 @@ export function InboundSection({ draft, oidc, errors, system, onChange, onRegene
             checked={draft.pkceMandatory || draft.publicClient}
             disabled={draft.publicClient}
             onChange={(e) => onChange({ pkceMandatory: e.target.checked })}
+          />
+          <TextField
+            label="Back-channel logout URL"
+            hint="Optional. Gatehouse POSTs a signed logout token here when a session the application signed in through ends (sign-out, a new password, an administrator ending it), so the application can end its own session. https, or http for localhost only."
+            type="url"
+            inputMode="url"
+            spellCheck={false}
+            value={draft.backChannelLogoutUrl}
+            error={errors.backChannelLogoutUrl}
+            onChange={(e) => onChange({ backChannelLogoutUrl: e.target.value })}
           />
         </>
       )}

@@ -40,6 +40,8 @@ export interface OidcInbound {
   callbackURLs: string[];
   publicClient: boolean;
   pkce: { mandatory: boolean };
+  /** Present when the application takes back-channel logouts. */
+  logout?: { backChannelLogoutUrl: string };
 }
 
 export interface AuthenticatorInfo {
@@ -53,7 +55,7 @@ export interface AuthenticatorInfo {
 export interface ApplicationPatch {
   name?: string;
   description?: string;
-  inboundProtocolConfiguration?: { oidc: { grantTypes: GrantType[]; callbackURLs: string[]; publicClient: boolean; pkce: { mandatory: boolean } } };
+  inboundProtocolConfiguration?: { oidc: { grantTypes: GrantType[]; callbackURLs: string[]; publicClient: boolean; pkce: { mandatory: boolean }; logout: { backChannelLogoutUrl: string | null } } };
   authenticationSequence?: Partial<AuthenticationSequence> & { type: AuthenticationSequence['type'] };
 }
 

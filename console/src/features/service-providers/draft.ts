@@ -20,6 +20,8 @@ export interface Draft {
   grantTypes: GrantType[];
   publicClient: boolean;
   pkceMandatory: boolean;
+  /** Empty: the application takes no back-channel logouts. */
+  backChannelLogoutUrl: string;
   mode: AuthMode;
   localAuthenticator: string;
   steps: DraftStep[];
@@ -42,6 +44,7 @@ export function draftOf(app: Application, oidc: OidcInbound): Draft {
     grantTypes: [...oidc.grantTypes],
     publicClient: oidc.publicClient,
     pkceMandatory: oidc.pkce.mandatory,
+    backChannelLogoutUrl: oidc.logout?.backChannelLogoutUrl ?? '',
     mode: !custom ? 'default' : single ? 'local' : 'advanced',
     localAuthenticator: single ? steps[0]!.authenticators[0]! : 'BasicAuthenticator',
     steps,
@@ -53,7 +56,7 @@ export function draftOf(app: Application, oidc: OidcInbound): Draft {
 export const callbackList = (text: string): string[] => text.split('\n').map((l) => l.trim()).filter(Boolean);
 
 const basicOf = (d: Draft) => JSON.stringify([d.name.trim(), d.description]);
-const oidcOf = (d: Draft) => JSON.stringify([callbackList(d.callbackURLs), [...d.grantTypes].sort(), d.publicClient, d.pkceMandatory || d.publicClient]);
+const oidcOf = (d: Draft) => JSON.stringify([callbackList(d.callbackURLs), [...d.grantTypes].sort(), d.publicClient, d.pkceMandatory || d.publicClient, d.backChannelLogoutUrl.trim()]);
 const stepIndex = (d: Draft, key: string | undefined) => Math.max(0, d.steps.findIndex((s) => s.key === key));
 const authOf = (d: Draft) => JSON.stringify(
   d.mode === 'default' ? ['default']
@@ -82,6 +85,7 @@ export function patchOf(draft: Draft, changes: Changes): ApplicationPatch {
         callbackURLs: callbackList(draft.callbackURLs),
         publicClient: draft.publicClient,
         pkce: { mandatory: draft.pkceMandatory || draft.publicClient },
+        logout: { backChannelLogoutUrl: draft.backChannelLogoutUrl.trim() || null },
       },
     };
   }

@@ -8,6 +8,7 @@ export interface PlacedErrors {
   name?: string;
   description?: string;
   callbackURLs?: string;
+  backChannelLogoutUrl?: string;
   grantTypes?: string;
   publicClient?: string;
   /** Local Authentication's authenticator. */
@@ -26,6 +27,7 @@ export function placeError(message: string, mode: AuthMode): { errors: PlacedErr
   const errors: PlacedErrors = { steps: {} };
   if (/^name\b|named ".*" already exists|its name cannot change/.test(message)) return { errors: { ...errors, name: message }, area: 'basic' };
   if (/^description\b/.test(message)) return { errors: { ...errors, description: message }, area: 'basic' };
+  if (/backChannelLogoutUrl|oidc\.logout/.test(message)) return { errors: { ...errors, backChannelLogoutUrl: message }, area: 'inbound' };
   if (/callbackURLs/.test(message)) return { errors: { ...errors, callbackURLs: message }, area: 'inbound' };
   if (/grantTypes|grant type|client_credentials grant/.test(message)) return { errors: { ...errors, grantTypes: message }, area: 'inbound' };
   if (/publicClient|pkce|tokenEndpointAuthMethod|OAuth\/OpenID Connect settings/i.test(message)) return { errors: { ...errors, publicClient: message }, area: 'inbound' };

@@ -1,0 +1,59 @@
+// OpenID Connect Back-Channel Logout 1.0 for the sessions Gatehouse ends itself: a user's
+// "sign out that device", an administrator's End session, and sign-out everywhere (after a
+// password change, a TOTP reset, an unlock, a disable). oidc-provider sends logout tokens
+// only for RP-initiated logout; here every application signed in through an ended session
+// that registered a back-channel logout URL gets one, with that session's sid for it.
+// Sent in the background once the rows are gone: an application that is slow or down delays
+// nobody's request and is logged (oidc-provider gives each POST 2.5 s and does not retry).
+import type Provider from 'oidc-provider';
+import type { Deps } from '../deps.js';
+
+/** Who an ended session was, and the sid each application it signed in to knows it by. */
+export interface EndedSession {
+  accountId: string;
+  sids: Record<string, string>;
+}
+
+/** Reads an oidc-provider Session row's payload; undefined for one nobody signed in to. */
+export function endedSessionOf(payload: string): EndedSession | undefined {
+  const session = JSON.parse(payload) as { accountId?: unknown; authorizations?: Record<string, { sid?: unknown }> };
+  if (typeof session.accountId !== 'string') return undefined;
+  const sids: Record<string, string> = {};
+  for (const [clientId, authorization] of Object.entries(session.authorizations ?? {})) {
+    if (typeof authorization.sid === 'string') sids[clientId] = authorization.sid;
+  }
+  return { accountId: session.accountId, sids };
+}
+
+type ProviderOf = (tenantId: string) => Promise<Provider | undefined>;
+type LogoutCapableClient = { backchannelLogoutUri?: string; backchannelLogout(sub: string, sid: string): Promise<void> };
+
+const connected = new WeakMap<Deps, ProviderOf>();
+
+/**
+ * The server's wiring (http/app.ts): how to reach a tenant's provider. Commands (the CLI)
+ * run without one and notify nobody: docs/administrators.md says so.
+ */
+export function connectBackchannelLogout(deps: Deps, providerOf: ProviderOf): void {
+  connected.set(deps, providerOf);
+}
+
+export function notifySessionsEnded(deps: Deps, tenantId: string, ended: readonly EndedSession[]): void {
+  const providerOf = connected.get(deps);
+  if (!providerOf || !ended.some((s) => Object.keys(s.sids).length)) return;
+  const send = async () => {
+    const provider = await providerOf(tenantId);
+    if (!provider) return;
+    await Promise.all(ended.flatMap((session) => Object.entries(session.sids).map(async ([clientId, sid]) => {
+      const client = await provider.Client.find(clientId) as unknown as LogoutCapableClient | undefined;
+      if (!client?.backchannelLogoutUri) return;
+      try {
+        await client.backchannelLogout(session.accountId, sid);
+        deps.logger.info({ event: 'backchannel_logout_sent', tenantId, clientId }, 'application told that a session ended');
+      } catch (err) {
+        deps.logger.warn({ event: 'backchannel_logout_failed', tenantId, clientId, err: (err as Error).message }, 'application could not be told that a session ended');
+      }
+    })));
+  };
+  send().catch((err: Error) => deps.logger.warn({ event: 'backchannel_logout_failed', tenantId, err: err.message }, 'back-channel logout not sent'));
+}

@@ -1,0 +1,194 @@
+// OpenID Connect Back-Channel Logout 1.0: an application that registered
+// logout.backChannelLogoutUrl is told, by a signed logout token POSTed to that URL, whenever
+// a session it was signed in through ends: RP-initiated logout, a user or administrator
+// ending the session, and sign-out everywhere (a new password). The receiving end here is a
+// real HTTP listener, and each token is verified as a relying party must (§2.6): signature
+// against the tenant's JWKS, iss, aud, iat, jti, the event, sid and sub, and no nonce.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createRemoteJWKSet, decodeJwt, jwtVerify, type JWTPayload } from 'jose';
+import { startServer, DIALECTS, type TestServer } from '../helpers/test-server.js';
+import { api, registerApp, createScimUser, type RegisteredApp } from '../helpers/api.js';
+import { passwordLogin } from '../helpers/oidc-login.js';
+import { HttpBrowser, parseForm } from '../helpers/http-browser.js';
+
+const PASSWORD = 'logout-Passw0rd';
+const EVENT = 'http://schemas.openid.net/event/backchannel-logout';
+const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+
+/** An application's back-channel logout endpoint: keeps what it is sent, answers `status`. */
+async function startLogoutReceiver() {
+  const tokens: string[] = [];
+  const waiting: Array<() => void> = [];
+  let status = 200;
+  const server: Server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => { body += chunk.toString('utf8'); });
+    req.on('end', () => {
+      const token = new URLSearchParams(body).get('logout_token');
+      if (req.method === 'POST' && req.headers['content-type']?.startsWith('application/x-www-form-urlencoded') && token) tokens.push(token);
+      res.writeHead(status).end();
+      waiting.splice(0).forEach((wake) => wake());
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/backchannel-logout`,
+    tokens,
+    answer(code: number) { status = code; },
+    /** Waits until `count` tokens arrived (they are sent in the background), at most 5 s, and no more came. */
+    async received(count: number): Promise<string[]> {
+      const deadline = Date.now() + 5000;
+      while (tokens.length < count && Date.now() < deadline) {
+        await new Promise<void>((resolve) => { waiting.push(resolve); setTimeout(resolve, 200); });
+      }
+      // A moment longer: one token too many (a session that should not be told) shows up too.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal(tokens.length, count, `expected ${count} logout token(s), got ${tokens.length}`);
+      return [...tokens];
+    },
+    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}
+
+for (const dialect of DIALECTS) {
+  describe(`back-channel logout (${dialect})`, () => {
+    let server: TestServer;
+    let receiver: Awaited<ReturnType<typeof startLogoutReceiver>>;
+    let wiki: RegisteredApp; // takes back-channel logouts
+    let mail: RegisteredApp; // does not
+    let jwks: ReturnType<typeof createRemoteJWKSet>;
+
+    before(async () => {
+      [server, receiver] = await Promise.all([
+        startServer({ dialect, overrides: { identity_mgt: { login_rate_limit: { max_requests: 10000 } } } }),
+        startLogoutReceiver(),
+      ]);
+      wiki = await registerApp(server, { name: 'Wiki', redirectUri: 'http://localhost:8787/wiki/callback' });
+      const set = await api(server, 'PATCH', `/api/server/v1/applications/${wiki.id}`, {
+        auth: server.adminAuth, body: { inboundProtocolConfiguration: { oidc: { logout: { backChannelLogoutUrl: receiver.url } } } },
+      });
+      assert.equal(set.status, 200, JSON.stringify(set.body));
+      mail = await registerApp(server, { name: 'Mail', redirectUri: 'http://localhost:8787/mail/callback' });
+      const discovery = await api(server, 'GET', '/oauth2/token/.well-known/openid-configuration');
+      jwks = createRemoteJWKSet(new URL(discovery.body.jwks_uri));
+    });
+    after(async () => {
+      await Promise.all([server.close(), receiver.close()]);
+    });
+
+    const signIn = async (app: RegisteredApp, username: string, browser: HttpBrowser) => {
+      const login = await passwordLogin({ issuer: server.tenant.issuer, clientId: app.clientId, clientSecret: app.clientSecret, redirectUri: app.redirectUri, username, password: PASSWORD, browser, scope: 'openid' });
+      assert.ok(login.tokens, `signed in: ${login.status} ${login.page.slice(0, 200)}`);
+      return login;
+    };
+    /** A logout token checked as Back-Channel Logout 1.0 §2.6 asks of the application. */
+    const verified = async (token: string): Promise<JWTPayload> => {
+      const { payload, protectedHeader } = await jwtVerify(token, jwks, { issuer: server.tenant.issuer, audience: wiki.clientId, maxTokenAge: '2 minutes' });
+      assert.equal(protectedHeader.alg, 'RS256');
+      assert.equal(protectedHeader.typ, 'logout+jwt');
+      assert.deepEqual(payload.events, { [EVENT]: {} });
+      assert.equal(typeof payload.jti, 'string');
+      assert.equal(payload.nonce, undefined, 'a logout token never carries a nonce');
+      return payload;
+    };
+    const sidOf = (login: Awaited<ReturnType<typeof signIn>>) => decodeJwt(login.tokens!.id_token!).sid;
+    const resetReceiver = () => { receiver.tokens.length = 0; receiver.answer(200); };
+
+    test('discovery says so, and the application API keeps, shows, replaces and removes the URL, refusing bad ones with a message', async () => {
+      const discovery = await api(server, 'GET', '/oauth2/token/.well-known/openid-configuration');
+      assert.equal(discovery.body.backchannel_logout_supported, true);
+      assert.equal(discovery.body.backchannel_logout_session_supported, true);
+
+      const app = await registerApp(server, { name: 'Settings probe' });
+      const path = `/api/server/v1/applications/${app.id}`;
+      const patch = (logout: unknown) => api(server, 'PATCH', path, { auth: server.adminAuth, body: { inboundProtocolConfiguration: { oidc: { logout } } } });
+      assert.equal((await api(server, 'GET', path, { auth: server.adminAuth })).body.inboundProtocolConfiguration.oidc.logout, undefined, 'none by default');
+      assert.equal((await patch({ backChannelLogoutUrl: 'https://wiki.example.com/logout?tenant=a' })).status, 200);
+      assert.deepEqual((await api(server, 'GET', path, { auth: server.adminAuth })).body.inboundProtocolConfiguration.oidc.logout, { backChannelLogoutUrl: 'https://wiki.example.com/logout?tenant=a' });
+      assert.deepEqual((await api(server, 'GET', `${path}/inbound-protocols/oidc`, { auth: server.adminAuth })).body.logout, { backChannelLogoutUrl: 'https://wiki.example.com/logout?tenant=a' });
+      const unrelated = await api(server, 'PATCH', path, { auth: server.adminAuth, body: { description: 'changed' } });
+      assert.deepEqual(unrelated.body.inboundProtocolConfiguration.oidc.logout, { backChannelLogoutUrl: 'https://wiki.example.com/logout?tenant=a' }, 'a PATCH without it keeps it');
+
+      for (const [logout, message] of [
+        [{ backChannelLogoutUrl: 'http://wiki.example.com/logout' }, /backChannelLogoutUrl must use https/],
+        [{ backChannelLogoutUrl: 'https://wiki.example.com/logout#top' }, /backChannelLogoutUrl must not contain a fragment/],
+        [{ backChannelLogoutUrl: 'logout' }, /backChannelLogoutUrl "logout" is not an absolute URL/],
+        [{ backChannelLogoutUrl: 42 }, /backChannelLogoutUrl must be a URL/],
+        ['https://wiki.example.com/logout', /oidc.logout must be an object/],
+      ] as const) {
+        const res = await patch(logout);
+        assert.equal(res.status, 400, JSON.stringify(logout));
+        assert.match(res.body.message, message);
+      }
+      assert.equal((await patch({ backChannelLogoutUrl: null })).status, 200);
+      assert.equal((await api(server, 'GET', path, { auth: server.adminAuth })).body.inboundProtocolConfiguration.oidc.logout, undefined, 'null removes it');
+    });
+
+    test('an administrator ending a session: the application signed in through it gets a logout token for that session only', async () => {
+      resetReceiver();
+      const user = await createScimUser(server, { userName: 'ada', password: PASSWORD });
+      const laptop = new HttpBrowser();
+      const onLaptop = await signIn(wiki, 'ada', laptop);
+      await signIn(mail, 'ada', laptop); // the same session, an application without the URL
+      const onPhone = await signIn(wiki, 'ada', new HttpBrowser());
+      assert.notEqual(sidOf(onLaptop), sidOf(onPhone));
+
+      const sessions = (await api(server, 'GET', `/api/server/v1/users/${user.id}/sessions`, { auth: server.adminAuth })).body.sessions as Array<{ id: string; applications: unknown[] }>;
+      const laptopSession = sessions.find((s) => s.applications.length === 2)!;
+      assert.equal((await api(server, 'DELETE', `/api/server/v1/users/${user.id}/sessions/${laptopSession.id}`, { auth: server.adminAuth })).status, 204);
+      const [token] = await receiver.received(1);
+      const claims = await verified(token!);
+      assert.equal(claims.sub, user.id);
+      assert.equal(claims.sid, sidOf(onLaptop), 'the sid of the ID token the application got in that session');
+    });
+
+    test('a new password signs the user out everywhere: every session\'s application is told, and a failing application changes nothing', async () => {
+      resetReceiver();
+      receiver.answer(500);
+      const user = await createScimUser(server, { userName: 'bo', password: PASSWORD });
+      const sids = [sidOf(await signIn(wiki, 'bo', new HttpBrowser())), sidOf(await signIn(wiki, 'bo', new HttpBrowser()))];
+      const changed = await api(server, 'PATCH', `/scim2/Users/${user.id}`, { auth: server.adminAuth, type: 'application/scim+json', body: { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'password', value: 'bos-new-Passw0rd' }] } });
+      assert.equal(changed.status, 200, 'an application answering 500 does not fail the change');
+      const tokens = await receiver.received(2);
+      const told = await Promise.all(tokens.map(verified));
+      assert.deepEqual(told.map((c) => c.sid).sort(), [...sids].sort());
+      assert.ok(told.every((c) => c.sub === user.id));
+      assert.deepEqual((await api(server, 'GET', `/api/server/v1/users/${user.id}/sessions`, { auth: server.adminAuth })).body.sessions, [], 'the sessions ended all the same');
+    });
+
+    test('RP-initiated logout from another application of the session tells this one too', async () => {
+      resetReceiver();
+      const user = await createScimUser(server, { userName: 'cy', password: PASSWORD });
+      const browser = new HttpBrowser();
+      const inWiki = await signIn(wiki, 'cy', browser);
+      const inMail = await signIn(mail, 'cy', browser);
+      const logout = new URL(`${server.tenant.issuer.replace(/\/oauth2\/token$/, '')}/oidc/logout`);
+      logout.search = new URLSearchParams({ id_token_hint: inMail.tokens!.id_token!, client_id: mail.clientId }).toString();
+      const ask = await browser.follow(logout.href);
+      assert.equal(ask.res.status, 200);
+      const form = parseForm(await ask.res.text());
+      const done = await browser.follow(new URL(form.action, ask.url).href, { form: { ...form.fields, logout: 'yes' } });
+      assert.equal(done.res.status, 200, `signed out: ${done.url}`);
+      const [token] = await receiver.received(1);
+      const claims = await verified(token!);
+      assert.deepEqual([claims.sub, claims.sid], [user.id, sidOf(inWiki)]);
+    });
+
+    test('"every other device" tells the applications of the other sessions, not this one\'s', async () => {
+      resetReceiver();
+      const portal = await registerApp(server, { name: 'Portal', managementScopes: ['internal_login'], redirectUri: 'http://localhost:8787/portal/callback' });
+      await createScimUser(server, { userName: 'di', password: PASSWORD });
+      const here = new HttpBrowser();
+      const mine = await passwordLogin({ issuer: server.tenant.issuer, clientId: portal.clientId, clientSecret: portal.clientSecret, redirectUri: portal.redirectUri, username: 'di', password: PASSWORD, browser: here, scope: 'openid internal_login' });
+      await signIn(wiki, 'di', here);
+      const elsewhere = sidOf(await signIn(wiki, 'di', new HttpBrowser()));
+      const res = await api(server, 'DELETE', '/api/users/v1/me/sessions?keepCurrent=true', { auth: `Bearer ${mine.tokens!.access_token}` });
+      assert.equal(res.status, 204);
+      const [token] = await receiver.received(1);
+      assert.equal((await verified(token!)).sid, elsewhere);
+    });
+  });
+}
