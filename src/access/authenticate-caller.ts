@@ -94,7 +94,8 @@ async function bearer(deps: Deps, providers: ProviderRegistry, tenant: Tenant, t
     const amr = Array.isArray(extra.amr) ? extra.amr.filter((v): v is string => typeof v === 'string') : [];
     const authTime = typeof extra.auth_time === 'number' ? extra.auth_time : undefined;
     const sessionUid = typeof accessToken.sessionUid === 'string' ? accessToken.sessionUid : undefined;
-    return { kind: 'user', tenantId: tenant.id, subject: user.id, username: user.username, scopes: new Set(scopes), superAdmin, amr, authTime, sessionUid };
+    const grantId = typeof accessToken.grantId === 'string' ? accessToken.grantId : undefined;
+    return { kind: 'user', tenantId: tenant.id, subject: user.id, username: user.username, scopes: new Set(scopes), superAdmin, amr, authTime, sessionUid, grantId };
   }
   const superApp = tenant.domain === DEFAULT_TENANT;
   if (!superApp) scopes = scopes.filter((s) => !TENANT_SCOPES.has(s));

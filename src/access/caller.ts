@@ -20,6 +20,8 @@ export interface Caller {
   authTime?: number;
   /** A user's bearer token only: the uid of the browser session it was issued in, if any. */
   sessionUid?: string;
+  /** A user's bearer token only: the grant it belongs to (what "sign out other devices" keeps). */
+  grantId?: string;
 }
 
 declare module 'fastify' {

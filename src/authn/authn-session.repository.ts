@@ -13,8 +13,10 @@ export async function loadFactors(db: Kysely<Database>, tenantId: string, sessio
 /** Where a sign-in came from, shown to the user in their list of sessions. */
 export interface SessionOrigin { ip?: string; userAgent?: string }
 
-// Longer user agents are cut, not refused: the list shows a browser, not the whole string.
+// Longer values are cut, not refused: the list shows a browser, not the whole string, and
+// an address comes from X-Forwarded-For under trust_proxy, which the client writes.
 const USER_AGENT_MAX = 512;
+const IP_MAX = 64;
 
 /**
  * Replaces the session's record: a login either adds steps to it or starts it anew. The
@@ -23,7 +25,7 @@ const USER_AGENT_MAX = 512;
 export async function saveFactors(db: Kysely<Database>, tenantId: string, sessionUid: string, userId: string, factors: Factors, expiresAt: number, origin: SessionOrigin, now: number): Promise<void> {
   const values = {
     user_id: userId, factors: JSON.stringify(factors), expires_at: expiresAt,
-    user_agent: origin.userAgent?.slice(0, USER_AGENT_MAX) ?? null, ip: origin.ip ?? null, last_active_at: now,
+    user_agent: origin.userAgent?.slice(0, USER_AGENT_MAX) ?? null, ip: origin.ip?.slice(0, IP_MAX) ?? null, last_active_at: now,
   };
   await db.insertInto('authn_session').values({ tenant_id: tenantId, session_uid: sessionUid, ...values })
     .onConflict((oc) => oc.columns(['tenant_id', 'session_uid']).doUpdateSet(values)).execute();

@@ -15,6 +15,9 @@ export function errorHandler(error: FastifyError | AppError, request: FastifyReq
     ({ status, code, message, details } = error);
   } else if (error.validation) {
     status = 400; code = 'invalid_request'; message = `invalid request: ${error.message}`;
+  } else if (['22021', '22P05'].includes((error as { code?: string }).code ?? '')) {
+    // PostgreSQL cannot hold a NUL character (SQLite can): a value from the request had one.
+    status = 400; code = 'invalid_request'; message = 'a value in this request contains a NUL character (\\0), which is not allowed';
   } else if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
     status = error.statusCode;
     code = status === 429 ? 'too_many_requests' : status === 413 ? 'payload_too_large' : 'invalid_request';

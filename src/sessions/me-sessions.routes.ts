@@ -1,7 +1,7 @@
 // The signed-in user's own sessions, WSO2's User Session Management API (tenants: under
 // /t/{tenant}); callers as for every /api/users/v1/me/… call (a user's token with
 // internal_login, never Basic):
-//   GET    /api/users/v1/me/sessions                     { userId, sessions[] }, the current one first
+//   GET    /api/users/v1/me/sessions                     { userId, sessions[], applicationsOutsideSessions[] }, the current one first
 //   DELETE /api/users/v1/me/sessions/{id}                ends one (204); 404 when it is not the user's
 //   DELETE /api/users/v1/me/sessions?keepCurrent=true    ends every other one (ours, Okta's name)
 //   DELETE /api/users/v1/me/sessions                     ends all, this token's too (as WSO2)
@@ -19,7 +19,11 @@ const PATH = '/api/users/v1/me/sessions';
 export const sessionNotFound = () =>
   new AppError('session_not_found', 404, 'there is no such session: it has ended already, or it is not one of this account\'s sessions');
 
-function keepCurrentOf(value: unknown): boolean {
+/** A misspelt or unknown parameter must not turn "every other session" into "every session". */
+function keepCurrentOf(query: Record<string, unknown>): boolean {
+  const unknown = Object.keys(query).filter((key) => key !== 'keepCurrent');
+  if (unknown.length) throw badRequest(`unknown query parameter ${unknown.map((k) => `"${k}"`).join(', ')}: the only one is keepCurrent=true|false`);
+  const value = query.keepCurrent;
   if (value === undefined || value === 'false') return false;
   if (value === 'true') return true;
   throw badRequest('keepCurrent must be true or false');
@@ -31,14 +35,14 @@ export function meSessionsRoutes(deps: Deps) {
 
     app.get(PATH, async (request) => {
       const { tenant, caller, user } = await signedInUser(deps, request);
-      return listSessions(deps, tenant.id, user, caller.sessionUid);
+      return listSessions(deps, tenant.id, user, caller);
     });
 
-    app.delete<{ Querystring: { keepCurrent?: string } }>(PATH, async (request, reply) => {
+    app.delete<{ Querystring: Record<string, unknown> }>(PATH, async (request, reply) => {
       const { tenant, caller, user } = await signedInUser(deps, request);
-      const keepCurrent = keepCurrentOf(request.query.keepCurrent);
+      const keepCurrent = keepCurrentOf(request.query);
       const revoked = keepCurrent
-        ? await endOtherSessions(deps, tenant.id, user.id, caller.sessionUid)
+        ? await endOtherSessions(deps, tenant.id, user.id, caller)
         : await signOutEverywhere(deps, tenant.id, user.id);
       await recordAudit(deps, {
         tenantId: tenant.id, type: 'user_signed_out_everywhere', actor: { kind: 'user', id: user.id, username: user.username },

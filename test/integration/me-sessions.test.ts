@@ -9,7 +9,7 @@ import * as client from 'openid-client';
 import { startServer, basicAuth, DIALECTS, type TestServer } from '../helpers/test-server.js';
 import { api, registerApp, createScimUser, type RegisteredApp } from '../helpers/api.js';
 import { passwordLogin } from '../helpers/oidc-login.js';
-import { HttpBrowser } from '../helpers/http-browser.js';
+import { HttpBrowser, parseForm } from '../helpers/http-browser.js';
 
 const ME = '/api/users/v1/me/sessions';
 const PASSWORD = 'sessions-Passw0rd';
@@ -99,7 +99,7 @@ for (const dialect of DIALECTS) {
       assert.ok(Number(current!.lastAccessTime) - Number(current!.loginTime) >= 599_000, `the laptop's single sign-on 10 minutes later is its last activity: ${JSON.stringify(current)}`);
       assert.ok(Number(other!.lastAccessTime) - Number(other!.loginTime) < 5_000, `the phone was last active when it signed in: ${JSON.stringify(other)}`);
       assert.deepEqual(current!.applications.map((a) => a.appName).sort(), ['Account Portal', 'Mail']);
-      assert.deepEqual(current!.applications.find((a) => a.appName === 'Mail'), { id: mail.id, appId: mail.clientId, appName: 'Mail', subject: 'sam' });
+      assert.deepEqual(current!.applications.find((a) => a.appName === 'Mail'), { id: mail.id, appId: mail.clientId, appName: 'Mail', subject: user.id });
       assert.deepEqual(other!.applications.map((a) => a.appName), ['Account Portal']);
       // No session cookie value leaks into the list: ids are digests.
       const cookies = [...laptop.cookies, ...phone.cookies].map((c) => c.value);
@@ -135,6 +135,25 @@ for (const dialect of DIALECTS) {
       assert.deepEqual({ via: events.body.events[0].details.via, session: events.body.events[0].details.session, current: events.body.events[0].details.current }, { via: 'self', session: other.id, current: false });
     });
 
+    test('an application that left the session at RP-initiated logout ("stay signed in") still loses its tokens when the session ends', async () => {
+      await createScimUser(server, { userName: 'ivy', password: PASSWORD });
+      const mine = await signIn(myAccount, 'ivy', new Device(FIREFOX));
+      const phone = new Device(PHONE);
+      const phoneMail = await signIn(mail, 'ivy', phone);
+      await signIn(myAccount, 'ivy', phone);
+      const logout = new URL(`${server.url}/oidc/logout`);
+      logout.search = new URLSearchParams({ id_token_hint: phoneMail.tokens!.id_token!, client_id: mail.clientId }).toString();
+      const ask = await phone.follow(logout.href);
+      const form = parseForm(await ask.res.text());
+      await phone.follow(new URL(form.action, ask.url).href, { form: form.fields }); // "No, stay signed in": Mail leaves the session, keeps its grant
+      assert.equal((await userinfo(phoneMail.tokens!.access_token)).status, 200, 'Mail kept its tokens');
+      const other = (await sessions(mine.tokens!.access_token)).sessions.find((s) => !s.current)!;
+      assert.deepEqual(other.applications.map((a) => a.appName).sort(), ['Account Portal', 'Mail'], 'its tokens still name the session');
+      assert.equal((await api(server, 'DELETE', `${ME}/${other.id}`, { auth: bearer(mine.tokens!.access_token) })).status, 204);
+      assert.equal((await userinfo(phoneMail.tokens!.access_token)).status, 401);
+      assert.equal(await refresh(phoneMail), 'invalid_grant');
+    });
+
     test('"every other device" ends all sessions and tokens but this one; without keepCurrent every one ends, this one too', async () => {
       await createScimUser(server, { userName: 'uma', password: PASSWORD });
       const laptop = new Device(FIREFOX);
@@ -146,6 +165,12 @@ for (const dialect of DIALECTS) {
       const bad = await api(server, 'DELETE', `${ME}?keepCurrent=yes`, { auth: bearer(mine.tokens!.access_token) });
       assert.equal(bad.status, 400);
       assert.match(bad.body.message, /keepCurrent must be true or false/);
+      // A misspelt parameter must not end this session too.
+      for (const query of ['keep_current=true', 'keepCurrent[]=true', 'keepCurrent=true&all=1']) {
+        const res = await api(server, 'DELETE', `${ME}?${query}`, { auth: bearer(mine.tokens!.access_token) });
+        assert.equal(res.status, 400, query);
+        assert.match(res.body.message, /unknown query parameter/);
+      }
       const res = await api(server, 'DELETE', `${ME}?keepCurrent=true`, { auth: bearer(mine.tokens!.access_token) });
       assert.equal(res.status, 204, JSON.stringify(res.body));
       for (const login of elsewhere) {
@@ -171,8 +196,10 @@ for (const dialect of DIALECTS) {
       const cross = await api(server, 'DELETE', `${ME}/${target.id}`, { auth: bearer(attacker.tokens!.access_token) });
       assert.equal(cross.status, 404, 'not one of the attacker\'s sessions');
       assert.deepEqual((await sessions(attacker.tokens!.access_token)).sessions.map((s) => s.id).includes(target.id), false, 'nor listed to them');
-      assert.equal((await api(server, 'DELETE', `${ME}/${'0'.repeat(64)}`, { auth: bearer(attacker.tokens!.access_token) })).status, 404);
-      assert.equal((await api(server, 'DELETE', `${ME}/..%2F..%2Fapplications`, { auth: bearer(attacker.tokens!.access_token) })).status, 404);
+      for (const guess of ['0'.repeat(64), '..%2F..%2Fapplications', '%00']) {
+        const res = await api(server, 'DELETE', `${ME}/${guess}`, { auth: bearer(attacker.tokens!.access_token) });
+        assert.deepEqual([res.status, res.body.code], [404, 'session_not_found'], guess);
+      }
       assert.equal((await api(server, 'DELETE', `${ME}/${target.id}`, { auth: basicAuth('vic', PASSWORD) })).status, 403, 'Basic is refused');
       const plain = await signIn(mail, 'vic', new HttpBrowser());
       assert.equal((await api(server, 'DELETE', `${ME}/${target.id}`, { auth: bearer(plain.tokens!.access_token) })).status, 403, 'no internal_login');
@@ -198,6 +225,8 @@ for (const dialect of DIALECTS) {
       assert.equal((await userinfo(laptop.tokens!.access_token)).status, 200);
       assert.equal((await api(server, 'DELETE', `${path}/${phoneSession.id}`, { auth: server.adminAuth })).status, 404);
       assert.equal((await api(server, 'GET', `/api/server/v1/users/no-such-user/sessions`, { auth: server.adminAuth })).status, 404);
+      const nul = await api(server, 'GET', '/api/server/v1/users/%00/sessions', { auth: server.adminAuth });
+      assert.ok([400, 404].includes(nul.status), `a NUL in the id is the caller's mistake, not a 500: ${nul.status} ${JSON.stringify(nul.body)}`);
       const events = await api(server, 'GET', '/api/server/v1/audit-logs?username=wes&type=session_ended', { auth: server.adminAuth });
       assert.equal(events.body.events[0].details.via, 'admin');
       assert.equal(events.body.events[0].actor.username, 'admin');
@@ -209,6 +238,61 @@ for (const dialect of DIALECTS) {
       } finally {
         ahead = 0;
       }
+    });
+  });
+
+  // The defaults: a browser session idles out after 15 minutes, while its applications'
+  // tokens live on (an access token an hour, a refresh token a day). Behind a proxy.
+  describe(`a user's sessions after the idle timeout (${dialect})`, () => {
+    let server: TestServer;
+    let portal: RegisteredApp;
+    let mail: RegisteredApp;
+    let ahead = 0;
+    const clock = { now: () => new Date(Date.now() + ahead * 1000) };
+
+    before(async () => {
+      server = await startServer({ dialect, clock, overrides: { server: { trust_proxy: true }, identity_mgt: { login_rate_limit: { max_requests: 10000 } } } });
+      portal = await registerApp(server, { name: 'Portal', managementScopes: ['internal_login'], redirectUri: 'http://localhost:8787/portal/callback' });
+      mail = await registerApp(server, { name: 'Mail', redirectUri: 'http://localhost:8787/mail/callback' });
+    });
+    after(() => server.close());
+
+    const signIn = async (app: RegisteredApp, username: string, device: HttpBrowser) => {
+      const login = await passwordLogin({ issuer: server.tenant.issuer, clientId: app.clientId, clientSecret: app.clientSecret, redirectUri: app.redirectUri, username, password: PASSWORD, scope: app === portal ? 'openid internal_login' : 'openid', browser: device });
+      assert.ok(login.tokens, `signed in: ${login.status} ${login.page.slice(0, 200)}`);
+      return login;
+    };
+
+    test('"every other device" still keeps the asking page once its own session idled out, and ends the tokens outside sessions', async () => {
+      await createScimUser(server, { userName: 'kai', password: PASSWORD });
+      const mine = await signIn(portal, 'kai', new Device(FIREFOX));
+      const laptopMail = await signIn(mail, 'kai', new Device(PHONE));
+      ahead = 901;
+      try {
+        const listed = await api(server, 'GET', ME, { auth: bearer(mine.tokens!.access_token) });
+        assert.deepEqual(listed.body.sessions, [], 'both browser sessions idled out');
+        assert.deepEqual(listed.body.applicationsOutsideSessions.map((a: { appName: string }) => a.appName), ['Mail'], 'the laptop\'s Mail kept its tokens; this page is not listed');
+        assert.equal(await client.refreshTokenGrant(laptopMail.config, laptopMail.tokens!.refresh_token!).then(() => 'refreshed', (e: { error?: string }) => e.error), 'refreshed');
+
+        assert.equal((await api(server, 'DELETE', `${ME}?keepCurrent=true`, { auth: bearer(mine.tokens!.access_token) })).status, 204);
+        assert.equal((await api(server, 'GET', ME, { auth: bearer(mine.tokens!.access_token) })).status, 200, 'the asking page keeps its token');
+        assert.equal(await client.refreshTokenGrant(laptopMail.config, laptopMail.tokens!.refresh_token!).then(() => 'refreshed', (e: { error?: string }) => e.error), 'invalid_grant', 'the laptop\'s Mail is signed out');
+        assert.deepEqual((await api(server, 'GET', ME, { auth: bearer(mine.tokens!.access_token) })).body.applicationsOutsideSessions, []);
+      } finally {
+        ahead = 0;
+      }
+    });
+
+    test('an address from X-Forwarded-For is kept to 64 characters, whatever the client wrote', async () => {
+      await createScimUser(server, { userName: 'lou', password: PASSWORD });
+      class Proxied extends Device {
+        override request(url: string, init: Parameters<HttpBrowser['request']>[1] = {}) {
+          return super.request(url, { ...init, headers: { ...init?.headers, 'x-forwarded-for': `${'f'.repeat(110)}, 10.0.0.1` } });
+        }
+      }
+      const mine = await signIn(portal, 'lou', new Proxied(FIREFOX));
+      const [session] = (await api(server, 'GET', ME, { auth: bearer(mine.tokens!.access_token) })).body.sessions;
+      assert.equal(session.ip, 'f'.repeat(64));
     });
   });
 }

@@ -1,7 +1,7 @@
 // The self-service API My Account calls: /api/users/v1/me/… of this tenant, with the
 // user's own bearer token. Each call acts on the signed-in user only.
 import { api } from '../api/client';
-import type { SessionView } from '../../../src/sessions/user-sessions.service.js';
+import type { SessionView, SessionsView } from '../../../src/sessions/user-sessions.service.js';
 
 const ROOT = { root: '/api/users/v1' } as const;
 
@@ -65,10 +65,10 @@ export type SignInSession = SessionView;
 
 /** The current session first, then the most recently active. */
 export const getSessions = (signal?: AbortSignal) =>
-  api.get<{ userId: string; sessions: SignInSession[] }>('/me/sessions', { ...ROOT, ...(signal ? { signal } : {}) });
+  api.get<SessionsView>('/me/sessions', { ...ROOT, ...(signal ? { signal } : {}) });
 
 /** Ends one session and revokes the tokens of the applications signed in through it. */
 export const endSession = (id: string) => api.delete(`/me/sessions/${encodeURIComponent(id)}`, ROOT);
 
-/** Ends every session but the one this page's token belongs to. */
+/** Ends every session but the one this page's token belongs to, and every token outside a session but this page's. */
 export const endOtherSessions = () => api.delete('/me/sessions', { ...ROOT, query: { keepCurrent: true } });

@@ -56,12 +56,12 @@ export function SessionsCard() {
     }
   };
 
-  const endOthers = async (count: number) => {
+  const endOthers = async (what: string) => {
     setBusy(true);
     setProblem(undefined);
     try {
       await endOtherSessions();
-      settle(`Signed out of ${plural(count, 'other device')}.`);
+      settle(`Signed out of ${what}.`);
     } catch (err) {
       failed(err);
     }
@@ -69,8 +69,11 @@ export function SessionsCard() {
 
   const sessions = loaded.data?.sessions;
   const others = sessions?.filter((s) => !s.current).length ?? 0;
-  // Without a current session, "keep the current one" would end this page's too.
-  const canEndOthers = others > 0 && sessions?.some((s) => s.current);
+  // Applications that kept tokens after their browser session ended (a mail client on a
+  // laptop whose browser idled out): no device to list, but "every other device" ends them.
+  const outside = loaded.data?.applicationsOutsideSessions ?? [];
+  // The server keeps this page's own token whether or not its browser session is still live.
+  const canEndOthers = others > 0 || outside.length > 0;
   return (
     <section className="card" aria-labelledby="sessions-heading">
       <h2 id="sessions-heading" ref={heading} tabIndex={-1}>Where you're signed in</h2>
@@ -82,10 +85,12 @@ export function SessionsCard() {
             {sessions.map((s) => <SessionItem key={s.id} session={s} busy={busy} onEnd={(device) => void end(s, device)} />)}
           </ul>
         )}
-      {sessions && sessions.length === 1 && sessions[0]?.current ? <p className="status">You are signed in on this device only.</p> : null}
+      {outside.length ? (
+        <p className="status">Still signed in without a browser session (the sign-in ended, the application kept access): {outside.map((a) => a.appName).join(', ')}.</p>
+      ) : sessions && sessions.length === 1 && sessions[0]?.current ? <p className="status">You are signed in on this device only.</p> : null}
       <FormAlert message={problem} />
       {!canEndOthers ? null : confirming ? (
-        <ConfirmOthers count={others} busy={busy} onConfirm={() => void endOthers(others)}
+        <ConfirmOthers what={othersText(others, outside.length)} busy={busy} onConfirm={() => void endOthers(othersText(others, outside.length))}
           onCancel={() => { setConfirming(false); window.requestAnimationFrame(() => allButton.current?.focus()); }} />
       ) : (
         <div className="form-actions">
@@ -126,14 +131,20 @@ function Fact({ label, children }: { label: string; children: ReactNode }) {
   return <div><dt>{label}:</dt> <dd>{children}</dd></div>;
 }
 
-function ConfirmOthers({ count, busy, onConfirm, onCancel }: { count: number; busy: boolean; onConfirm(): void; onCancel(): void }) {
+/** "2 other devices", "1 application", "1 other device and 2 applications". */
+function othersText(devices: number, applications: number): string {
+  const parts = [devices ? plural(devices, 'other device') : '', applications ? plural(applications, 'application') : ''].filter(Boolean);
+  return parts.join(' and ');
+}
+
+function ConfirmOthers({ what, busy, onConfirm, onCancel }: { what: string; busy: boolean; onConfirm(): void; onCancel(): void }) {
   const heading = useRef<HTMLHeadingElement>(null);
   // It replaces the button that had focus: screen readers start from its heading.
   useEffect(() => heading.current?.focus(), []);
   return (
     <div className="card-step">
       <h3 ref={heading} tabIndex={-1}>Sign out all other devices?</h3>
-      <p>This signs out {plural(count, 'other device')} and the applications used there. You stay signed in on this one.</p>
+      <p>This signs out {what}, and the applications used there. You stay signed in on this one.</p>
       <div className="form-actions">
         <button type="button" className="button button-danger" disabled={busy} onClick={onConfirm}>Sign out other devices</button>
         <button type="button" className="button" disabled={busy} onClick={onCancel}>Cancel</button>

@@ -54,9 +54,13 @@ export function UserSessions({ user, self, version, onChanged }: { user: ScimUse
   if (sessions.error) return <LoadError message={sessions.error} onRetry={sessions.reload} />;
   if (!sessions.data) return <Loading what="the sessions" />;
   const list = sessions.data.sessions;
+  const outside = sessions.data.applicationsOutsideSessions;
   return (
     <>
-      {list.length === 0 ? <p className="empty-inline">{user.userName} is not signed in anywhere.</p> : (
+      {outside.length ? (
+        <p className="hint">Applications that kept tokens after their browser session ended: {outside.map((a) => a.appName).join(', ')}. Sign out everywhere ends them too.</p>
+      ) : null}
+      {list.length === 0 ? <p className="empty-inline">{user.userName} is not signed in anywhere{outside.length ? ' in a browser' : ''}.</p> : (
         <ul className="session-list">
           {list.map((s) => {
             const device = describeDevice(s.userAgent);

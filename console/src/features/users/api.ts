@@ -4,7 +4,7 @@ import { api } from '../../api/client';
 // Types of the server's answers come from the server's source (type-only: erased from the
 // bundle), so a change there shows up in the console's typecheck.
 import type { UserTotpStateView } from '../../../../src/authn/user-admin.service.js';
-import type { SessionView } from '../../../../src/sessions/user-sessions.service.js';
+import type { SessionView, SessionsView } from '../../../../src/sessions/user-sessions.service.js';
 
 const SCIM = { root: '/scim2' } as const;
 const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
@@ -85,7 +85,7 @@ export const signOutEverywhere = (id: string) => api.post<{ revoked: number }>(u
 /** A browser session of the user; times are epoch milliseconds as strings (WSO2's format). */
 export type UserSession = SessionView;
 export const getUserSessions = (id: string, signal?: AbortSignal) =>
-  api.get<{ userId: string; sessions: UserSession[] }>(userPath(id, '/sessions'), opts(signal));
+  api.get<SessionsView>(userPath(id, '/sessions'), opts(signal));
 /** Ends one session: its browser signs in again, and its applications' tokens are revoked. */
 export const endUserSession = (id: string, sessionId: string) => api.delete(userPath(id, `/sessions/${encodeURIComponent(sessionId)}`));
 
