@@ -153,12 +153,27 @@ async function writeUser(deps: Deps, current: User, input: UserInput, expectedVe
   return { revoked: ends ? await signOutEverywhere(deps, tenantId, id) : 0 };
 }
 
-/** Deletes the user; answers it as it was. */
+/**
+ * Deletes the user and what is theirs (TOTP secret, failure counts; backup codes by their
+ * foreign key), then ends their sessions and tokens: a deleted user's access token must
+ * not stay active at introspection for its remaining hour. The audit log keeps their events.
+ * Answers the user as it was.
+ */
 export async function removeUser(deps: Deps, tenantId: string, id: string, precondition?: Precondition): Promise<User> {
   const current = await getUser(deps, tenantId, id);
   precondition?.(current);
-  const result = await deleteUser(deps.store.db, tenantId, id, precondition ? current.version : undefined);
-  if (result.numDeletedRows) return current;
+  const result = await deps.store.db.transaction().execute(async (trx) => {
+    const deleted = await deleteUser(trx, tenantId, id, precondition ? current.version : undefined);
+    if (deleted.numDeletedRows) {
+      await trx.deleteFrom('totp_credential').where('tenant_id', '=', tenantId).where('user_id', '=', id).execute();
+      await trx.deleteFrom('login_failure').where('tenant_id', '=', tenantId).where('user_id', '=', id).execute();
+    }
+    return deleted;
+  });
+  if (result.numDeletedRows) {
+    await signOutEverywhere(deps, tenantId, id);
+    return current;
+  }
   if (precondition && await findUserById(deps.store.db, tenantId, id)) throw changedMeanwhile();
   throw notFound(`user ${id} not found`);
 }

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { startServer, type TestServer } from '../helpers/test-server.js';
 import { api, createScimUser, registerApp } from '../helpers/api.js';
 import { passwordLogin } from '../helpers/oidc-login.js';
+import * as client from 'openid-client';
 
 const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const LIST_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
@@ -181,6 +182,30 @@ describe('SCIM /scim2/Users', () => {
     assert.equal(list.body.totalResults, 0);
     const again = await scim('DELETE', `/scim2/Users/${created.id}`);
     assert.equal(again.status, 404);
+  });
+
+  test('delete ends the user\'s sessions and tokens (introspection says inactive) and keeps nothing of theirs but the audit log', async () => {
+    const created = await createScimUser(server, { userName: 'leaving', password: 'leaving-pass-1' });
+    const app = await registerApp(server, { name: 'Leaving app' });
+    const signIn = (password: string) => passwordLogin({ issuer: server.tenant.issuer, clientId: app.clientId, clientSecret: app.clientSecret, redirectUri: app.redirectUri, username: 'leaving', password, scope: 'openid' });
+    const login = await signIn('leaving-pass-1');
+    assert.ok(login.tokens);
+    assert.equal((await signIn('not-the-password')).tokens, undefined, 'a failed attempt is counted');
+    const db = server.deps.store.db;
+    await db.insertInto('totp_credential').values({ tenant_id: server.tenant.id, user_id: created.id, status: 'active', secret: 'sealed', algorithm: 'SHA1', digits: 6, period: 30, last_used_step: null, created_at: 0 }).execute();
+    const introspect = async () => (await client.tokenIntrospection(login.config, login.tokens!.access_token)).active;
+    assert.equal(await introspect(), true);
+
+    assert.equal((await scim('DELETE', `/scim2/Users/${created.id}`)).status, 204);
+    assert.equal(await introspect(), false, 'a resource server no longer accepts the access token');
+    assert.equal(await client.refreshTokenGrant(login.config, login.tokens!.refresh_token!).then(() => 'refreshed', (e: { error?: string }) => e.error), 'invalid_grant');
+    const left = async (table: 'oidc_model' | 'totp_credential' | 'login_failure' | 'authn_session') => {
+      const column = table === 'oidc_model' ? 'account_id' : 'user_id';
+      return (await db.selectFrom(table).select(db.fn.countAll<number>().as('n')).where(column, '=', created.id).executeTakeFirstOrThrow()).n;
+    };
+    for (const table of ['oidc_model', 'totp_credential', 'login_failure', 'authn_session'] as const) assert.equal(Number(await left(table)), 0, table);
+    const events = await api(server, 'GET', `/api/server/v1/audit-logs?userId=${created.id}`, { auth: server.adminAuth });
+    assert.ok(events.body.events.some((e: { type: string }) => e.type === 'user_deleted'), 'the audit log keeps the user\'s events');
   });
 
   test('calls without credentials are 401 in the SCIM error shape', async () => {

@@ -11,7 +11,7 @@ export function useDeleteUser(): (user: ScimUser) => Promise<boolean> {
   return async (user) => {
     const ok = await confirm({
       title: `Delete user "${user.userName}"?`,
-      message: <p>The account is removed: the user can no longer sign in with it. This cannot be undone.</p>,
+      message: <p>The account is removed with its authenticator app and backup codes: the user can no longer sign in with it, and every session and token of the user ends. This cannot be undone.</p>,
       confirmLabel: 'Delete user',
       danger: true,
     });
