@@ -1,4 +1,5 @@
 // Registering and changing service providers. The admin routes and the CLI call these.
+import { isIP } from 'node:net';
 import type { Deps } from '../deps.js';
 import { badRequest, conflict, notFound } from '../errors.js';
 import { newId, randomToken } from '../crypto/ids.js';
@@ -13,6 +14,7 @@ import { parseSequence } from './sequence.js';
 import { forgetApplications } from './application-cache.js';
 import { findAuthenticator } from '../authn/registry.js';
 import { refuseSystemDelete, refuseUnsafeSystemChange } from './system-applications.js';
+import { isInternalAddress } from '../notifications/host-check.js';
 
 function isEnabled(deps: Deps, name: string): boolean {
   const authenticator = findAuthenticator(name);
@@ -48,8 +50,9 @@ function parseCallbackUrl(value: unknown, index: number): string {
 
 /**
  * `logout.backChannelLogoutUrl` (WSO2's name): absolute, no fragment (Back-Channel Logout
- * 1.0 §2.2), https except on localhost as for callbacks. null or "" removes it; a missing
- * `logout` keeps the current one.
+ * 1.0 §2.2), no credentials (fetch refuses them), nothing to trim, https except on
+ * localhost as for callbacks. null or "" removes it; a missing `logout` keeps the current
+ * one. Internal hosts are checked with the server's config (backChannelHostAllowed).
  */
 function parseBackChannelLogoutUrl(input: unknown, current: string | undefined): string | undefined {
   if (input === undefined) return current;
@@ -60,13 +63,30 @@ function parseBackChannelLogoutUrl(input: unknown, current: string | undefined):
   if (value === null || value === '') return undefined;
   const what = 'oidc.logout.backChannelLogoutUrl';
   if (typeof value !== 'string' || value.length > 2048) throw badRequest(`${what} must be a URL of at most 2048 characters`);
+  if (/[\s\x00-\x1f\x7f]/.test(value)) throw badRequest(`${what} must not contain spaces or control characters`);
   let url: URL;
   try { url = new URL(value); } catch { throw badRequest(`${what} "${value}" is not an absolute URL`); }
-  if (url.hash) throw badRequest(`${what} must not contain a fragment`);
+  if (value.includes('#')) throw badRequest(`${what} must not contain a fragment`);
+  if (url.username || url.password) throw badRequest(`${what} must not contain a user name or password`);
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname))) {
     throw badRequest(`${what} must use https (plain http is allowed only for localhost)`);
   }
   return value;
+}
+
+/**
+ * Gatehouse POSTs to a back-channel logout URL from inside the network: unless the operator
+ * allows it, a tenant's administrator must not aim it at internal services (as for a
+ * tenant's SMTP host). Names are checked again when sent (oidc-provider refuses internal
+ * addresses a name resolves to); here literal addresses and localhost are refused at once.
+ */
+function checkBackChannelHost(deps: Deps, oidc: OidcConfig): void {
+  if (!oidc.backChannelLogoutUrl || deps.config.oauth.backchannel_logout_allow_private_hosts) return;
+  const host = new URL(oidc.backChannelLogoutUrl).hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  const local = host === 'localhost' || host.endsWith('.localhost') || (isIP(host) !== 0 && isInternalAddress(host));
+  if (local) {
+    throw badRequest(`oidc.logout.backChannelLogoutUrl points at an internal address (${host}); the server's operator allows that with [oauth] backchannel_logout_allow_private_hosts = true`);
+  }
 }
 
 export function parseOidc(input: unknown, current?: OidcConfig): OidcConfig {
@@ -124,6 +144,7 @@ export async function registerApplication(deps: Deps, tenantId: string, input: A
   const name = parseName(input.name);
   if (input.description !== undefined && typeof input.description !== 'string') throw badRequest('description must be a string');
   const oidc = parseOidc(oidcOf(input));
+  checkBackChannelHost(deps, oidc);
   const now = epochSeconds(deps.clock);
   const row: ApplicationRow = {
     tenant_id: tenantId,
@@ -165,6 +186,7 @@ export async function patchApplication(deps: Deps, tenantId: string, id: string,
   }
   if (oidcOf(input) !== undefined) {
     const oidc = parseOidc(oidcOf(input), current.oidc);
+    if (oidc.backChannelLogoutUrl !== current.oidc.backChannelLogoutUrl) checkBackChannelHost(deps, oidc);
     values.oidc = JSON.stringify(oidc);
     if (oidc.publicClient) values.client_secret = null;
     else if (!current.clientSecret) values.client_secret = deps.secrets.seal(randomToken(32));

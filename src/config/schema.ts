@@ -105,6 +105,7 @@ export const schema = {
     application_access_token_validity: { type: 'integer', default: 3600, min: 60, max: 86400, description: 'Seconds a client-credentials access token stays valid.' },
     refresh_token_validity: { type: 'integer', default: 86400, min: 60, max: 31536000, description: 'Seconds a refresh token stays valid (rotated on every use).' },
     id_token_validity: { type: 'integer', default: 3600, min: 60, max: 86400, description: 'Seconds an ID token stays valid.' },
+    backchannel_logout_allow_private_hosts: { type: 'boolean', default: false, description: 'Let applications\' back-channel logout URLs point at loopback, link-local, private or otherwise internal addresses (checked when saved and when sent). Keep false when tenant administrators must not reach internal services.' },
   },
   session: {
     idle_timeout: { type: 'integer', default: 900, min: 60, max: 2592000, description: 'Seconds of inactivity after which the sign-in session ends.' },

@@ -49,9 +49,11 @@ export function notifySessionsEnded(deps: Deps, tenantId: string, ended: readonl
       if (!client?.backchannelLogoutUri) return;
       try {
         await client.backchannelLogout(session.accountId, sid);
-        deps.logger.info({ event: 'backchannel_logout_sent', tenantId, clientId }, 'application told that a session ended');
+        deps.logger.info({ event: 'backchannel_logout_sent', tenantId, clientId, userId: session.accountId, sid }, 'application told that a session ended');
       } catch (err) {
-        deps.logger.warn({ event: 'backchannel_logout_failed', tenantId, clientId, err: (err as Error).message }, 'application could not be told that a session ended');
+        // fetch says only "fetch failed"; the reason (refused, timed out, an internal address) is its cause.
+        const cause = (err as { cause?: { message?: string } }).cause?.message;
+        deps.logger.warn({ event: 'backchannel_logout_failed', tenantId, clientId, userId: session.accountId, sid, err: (err as Error).message, ...(cause ? { cause } : {}) }, 'application could not be told that a session ended');
       }
     })));
   };

@@ -177,14 +177,16 @@ export function createProvider(deps: Deps, tenant: Tenant, keys: TenantKeys): Pr
       Grant: config.oauth.refresh_token_validity,
     },
     // The provider's only outgoing requests are back-channel logouts (no dynamic client
-    // registration, no client jwks_uri, no request_uri). It refuses loopback and private
-    // addresses to stop SSRF through client-supplied URLs; ours come from administrators,
-    // and applications on an internal network or the same host are the usual case, so
-    // every address is allowed (the 2.5 s timeout stays).
-    fetch: (url, options) => {
-      const { dispatcher: _ssrfGuard, ...rest } = options as RequestInit & { dispatcher?: unknown };
-      return globalThis.fetch(url, rest);
-    },
+    // registration, no client jwks_uri, no request_uri). Its guard refuses loopback and
+    // internal addresses a URL's name resolves to: kept unless the operator lets these
+    // URLs reach internal services (tenant administrators register them). The 2.5 s
+    // timeout and manual redirects stay either way.
+    ...(config.oauth.backchannel_logout_allow_private_hosts ? {
+      fetch: (url: string | URL | Request, options?: RequestInit) => {
+        const { dispatcher: _internalAddressGuard, ...rest } = (options ?? {}) as RequestInit & { dispatcher?: unknown };
+        return globalThis.fetch(url, rest);
+      },
+    } : {}),
     // As WSO2 does: an application allowed the refresh_token grant gets refresh tokens.
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     rotateRefreshToken: () => true,

@@ -9,8 +9,10 @@ export async function signOutEverywhere(deps: Deps, tenantId: string, userId: st
   const db = deps.store.db;
   let ended: EndedSession[] = [];
   const revoked = await db.transaction().execute(async (trx) => {
-    const sessions = await trx.selectFrom('oidc_model').select('payload')
-      .where('tenant_id', '=', tenantId).where('kind', '=', 'Session').where('account_id', '=', userId).execute();
+    // Deleted first and told from what was deleted: of two sign-outs racing, only the one
+    // that removed a session tells its applications.
+    const sessions = await trx.deleteFrom('oidc_model')
+      .where('tenant_id', '=', tenantId).where('kind', '=', 'Session').where('account_id', '=', userId).returning('payload').execute();
     ended = sessions.flatMap((row) => endedSessionOf(row.payload) ?? []);
     const grants = trx.selectFrom('oidc_model').select('id')
       .where('tenant_id', '=', tenantId).where('kind', '=', 'Grant').where('account_id', '=', userId);
@@ -18,7 +20,7 @@ export async function signOutEverywhere(deps: Deps, tenantId: string, userId: st
     const byGrant = await trx.deleteFrom('oidc_model').where('tenant_id', '=', tenantId).where('grant_id', 'in', grants).executeTakeFirst();
     const byAccount = await trx.deleteFrom('oidc_model').where('tenant_id', '=', tenantId).where('account_id', '=', userId).executeTakeFirst();
     await trx.deleteFrom('authn_session').where('tenant_id', '=', tenantId).where('user_id', '=', userId).execute();
-    const revoked = Number(byGrant.numDeletedRows) + Number(byAccount.numDeletedRows);
+    const revoked = sessions.length + Number(byGrant.numDeletedRows) + Number(byAccount.numDeletedRows);
     deps.logger.info({ event: 'user_signed_out_everywhere', tenantId, userId, revoked }, 'sessions and tokens revoked');
     return revoked;
   });

@@ -63,8 +63,6 @@ interface StoredSession {
   loginTs: number;
   clientIds: string[];
   grantIds: string[];
-  /** client id → the sid that application knows the session by (for back-channel logout). */
-  sids: Record<string, string>;
 }
 
 interface LiveToken {
@@ -104,7 +102,6 @@ async function storedSessions(deps: Deps, tenantId: string, userId: string): Pro
       loginTs,
       clientIds: Object.keys(authorizations),
       grantIds: Object.values(authorizations).map((a) => a.grantId).filter(isString),
-      sids: endedSessionOf(row.payload)?.sids ?? {},
     });
   }
   return sessions;
@@ -175,15 +172,18 @@ export async function listSessions(deps: Deps, tenantId: string, user: { id: str
 async function endStored(deps: Deps, tenantId: string, userId: string, sessions: StoredSession[], tokens: readonly LiveToken[]): Promise<void> {
   if (!sessions.length) return;
   const grantIds = [...new Set(sessions.flatMap((s) => grantsOf(s, tokens)))];
-  await deps.store.db.transaction().execute(async (trx) => {
+  const ended = await deps.store.db.transaction().execute(async (trx) => {
+    // Told from what this call deleted: of two racing to end a session, one tells.
+    const deleted = await trx.deleteFrom('oidc_model').where('tenant_id', '=', tenantId).where('kind', '=', 'Session')
+      .where('id', 'in', sessions.map((s) => s.cookieId)).returning('payload').execute();
     if (grantIds.length) {
       await trx.deleteFrom('oidc_model').where('tenant_id', '=', tenantId).where('grant_id', 'in', grantIds).execute();
       await trx.deleteFrom('oidc_model').where('tenant_id', '=', tenantId).where('kind', '=', 'Grant').where('id', 'in', grantIds).execute();
     }
-    await trx.deleteFrom('oidc_model').where('tenant_id', '=', tenantId).where('kind', '=', 'Session').where('id', 'in', sessions.map((s) => s.cookieId)).execute();
     await trx.deleteFrom('authn_session').where('tenant_id', '=', tenantId).where('session_uid', 'in', sessions.map((s) => s.uid)).execute();
+    return deleted.flatMap((row) => endedSessionOf(row.payload) ?? []);
   });
-  notifySessionsEnded(deps, tenantId, sessions.map((s) => ({ accountId: userId, sids: s.sids })));
+  notifySessionsEnded(deps, tenantId, ended);
 }
 
 /** Ends one session of the user by its public id; false when the user has no such session. */
@@ -211,11 +211,13 @@ export async function endOtherSessions(deps: Deps, tenantId: string, userId: str
   const keep = [...new Set([caller.grantId, ...(current ? grantsOf(current, await liveTokens(deps, tenantId, userId)) : [])])];
   let ended: EndedSession[] = [];
   const revoked = await db.transaction().execute(async (trx) => {
-    // Every other session row, live or past its timeouts: each one's applications are told.
-    let others = trx.selectFrom('oidc_model').select('payload')
+    // Every other session row, live or past its timeouts, deleted first: the applications of
+    // each one this call removed are told (a racing call tells the others).
+    let others = trx.deleteFrom('oidc_model')
       .where('tenant_id', '=', tenantId).where('kind', '=', 'Session').where('account_id', '=', userId);
     if (current) others = others.where('id', '!=', current.cookieId);
-    ended = (await others.execute()).flatMap((row) => endedSessionOf(row.payload) ?? []);
+    const otherSessions = await others.returning('payload').execute();
+    ended = otherSessions.flatMap((row) => endedSessionOf(row.payload) ?? []);
     const otherGrants = trx.selectFrom('oidc_model').select('id')
       .where('tenant_id', '=', tenantId).where('kind', '=', 'Grant').where('account_id', '=', userId).where('id', 'not in', keep);
     const byGrant = await trx.deleteFrom('oidc_model').where('tenant_id', '=', tenantId).where('grant_id', 'in', otherGrants).executeTakeFirst();
@@ -229,7 +231,7 @@ export async function endOtherSessions(deps: Deps, tenantId: string, userId: str
     let sessionRows = trx.deleteFrom('authn_session').where('tenant_id', '=', tenantId).where('user_id', '=', userId);
     if (current) sessionRows = sessionRows.where('session_uid', '!=', current.uid);
     await sessionRows.execute();
-    return Number(byGrant.numDeletedRows) + Number(deleted.numDeletedRows);
+    return otherSessions.length + Number(byGrant.numDeletedRows) + Number(deleted.numDeletedRows);
   });
   deps.logger.info({ event: 'user_signed_out_elsewhere', tenantId, userId, revoked }, 'every other session and its tokens revoked');
   notifySessionsEnded(deps, tenantId, ended);

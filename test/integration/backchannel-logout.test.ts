@@ -63,7 +63,8 @@ for (const dialect of DIALECTS) {
 
     before(async () => {
       [server, receiver] = await Promise.all([
-        startServer({ dialect, overrides: { identity_mgt: { login_rate_limit: { max_requests: 10000 } } } }),
+        // The listener is on this machine: the operator's setting lets applications' URLs be internal.
+        startServer({ dialect, overrides: { oauth: { backchannel_logout_allow_private_hosts: true }, identity_mgt: { login_rate_limit: { max_requests: 10000 } } } }),
         startLogoutReceiver(),
       ]);
       wiki = await registerApp(server, { name: 'Wiki', redirectUri: 'http://localhost:8787/wiki/callback' });
@@ -117,6 +118,10 @@ for (const dialect of DIALECTS) {
         [{ backChannelLogoutUrl: 'https://wiki.example.com/logout#top' }, /backChannelLogoutUrl must not contain a fragment/],
         [{ backChannelLogoutUrl: 'logout' }, /backChannelLogoutUrl "logout" is not an absolute URL/],
         [{ backChannelLogoutUrl: 42 }, /backChannelLogoutUrl must be a URL/],
+        [{ backChannelLogoutUrl: 'https://wiki.example.com/logout#' }, /must not contain a fragment/],
+        [{ backChannelLogoutUrl: 'https://app:secret@wiki.example.com/logout' }, /must not contain a user name or password/],
+        [{ backChannelLogoutUrl: ' https://wiki.example.com/logout' }, /must not contain spaces or control characters/],
+        [{ backChannelLogoutUrl: 'https://wiki.example.com/logout\n' }, /must not contain spaces or control characters/],
         ['https://wiki.example.com/logout', /oidc.logout must be an object/],
       ] as const) {
         const res = await patch(logout);
@@ -125,6 +130,35 @@ for (const dialect of DIALECTS) {
       }
       assert.equal((await patch({ backChannelLogoutUrl: null })).status, 200);
       assert.equal((await api(server, 'GET', path, { auth: server.adminAuth })).body.inboundProtocolConfiguration.oidc.logout, undefined, 'null removes it');
+    });
+
+    test('without the operator\'s setting, a URL on an internal address is refused when saved', async () => {
+      const strict = await startServer({ dialect });
+      try {
+        const app = await registerApp(strict, { name: 'Internal' });
+        for (const url of ['http://localhost:8080/logout', 'http://127.0.0.1:8080/logout', 'https://10.0.0.7/logout', 'https://[::1]/logout', 'https://169.254.169.254/latest', 'https://admin.localhost/logout']) {
+          const res = await api(strict, 'PATCH', `/api/server/v1/applications/${app.id}`, { auth: strict.adminAuth, body: { inboundProtocolConfiguration: { oidc: { logout: { backChannelLogoutUrl: url } } } } });
+          assert.equal(res.status, 400, url);
+          assert.match(res.body.message, /internal address .*backchannel_logout_allow_private_hosts/, url);
+        }
+        const ok = await api(strict, 'PATCH', `/api/server/v1/applications/${app.id}`, { auth: strict.adminAuth, body: { inboundProtocolConfiguration: { oidc: { logout: { backChannelLogoutUrl: 'https://wiki.example.com/logout' } } } } });
+        assert.equal(ok.status, 200, 'a public name is fine (what it resolves to is checked when sending)');
+      } finally {
+        await strict.close();
+      }
+    });
+
+    test('sign-outs racing tell each session\'s application once', async () => {
+      resetReceiver();
+      const user = await createScimUser(server, { userName: 'eve', password: PASSWORD });
+      const signOut = () => api(server, 'POST', `/api/server/v1/users/${user.id}/sign-out`, { auth: server.adminAuth });
+      const ROUNDS = 8;
+      for (let round = 0; round < ROUNDS; round++) {
+        await signIn(wiki, 'eve', new HttpBrowser());
+        const answers = await Promise.all([signOut(), signOut(), signOut(), signOut()]);
+        assert.deepEqual(answers.map((a) => a.status), [200, 200, 200, 200]);
+      }
+      await receiver.received(ROUNDS);
     });
 
     test('an administrator ending a session: the application signed in through it gets a logout token for that session only', async () => {

@@ -103,7 +103,7 @@ export function InboundSection({ draft, oidc, errors, system, onChange, onRegene
           />
           <TextField
             label="Back-channel logout URL"
-            hint="Optional. Gatehouse POSTs a signed logout token here when a session the application signed in through ends (sign-out, a new password, an administrator ending it), so the application can end its own session. https, or http for localhost only."
+            hint="Optional. Gatehouse POSTs a signed logout token here when a session the application signed in through ends (sign-out, a new password, an administrator ending it), so the application can end its own session. https; an internal address only if the server's operator allows it."
             type="url"
             inputMode="url"
             spellCheck={false}
