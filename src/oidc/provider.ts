@@ -15,7 +15,6 @@ import { ACR_VALUES, satisfies, acrReachable } from '../authn/sequence-policy.js
 import { epochSeconds } from '../clock.js';
 import { renderErrorPage, renderLayout } from '../ui/layout.js';
 import { escapeHtml } from '../ui/html.js';
-import type { RoutedRequest } from '../http/tenant-routing.js';
 
 const { base: basePolicy, Check } = interactionPolicy;
 
@@ -148,7 +147,7 @@ export function createProvider(deps: Deps, tenant: Tenant, keys: TenantKeys): Pr
       },
       userinfo: { enabled: true },
       // Applications with a back-channel logout URL are told when a session ends: by the
-      // provider on RP-initiated logout, by sessions/backchannel-logout.ts when we end one.
+      // provider on RP-initiated logout, by oidc/backchannel-logout.ts when we end one.
       backchannelLogout: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
@@ -252,7 +251,8 @@ export function createProvider(deps: Deps, tenant: Tenant, keys: TenantKeys): Pr
       const earlier = await loadStoredFactors(ctx as KoaContextWithOIDC, oidc.session.uid, oidc.session.accountId);
       const expiresAt = (oidc.session.loginTs ?? now) + config.session.absolute_timeout;
       const agent = ctx.get('user-agent');
-      const origin = { ip: (ctx.req as RoutedRequest).clientIp ?? ctx.ip, userAgent: agent || undefined };
+      // clientIp: set by http/oidc-mount.ts, the address as Fastify determined it (trust_proxy applies).
+      const origin = { ip: (ctx.req as { clientIp?: string }).clientIp ?? ctx.ip, userAgent: agent || undefined };
       await saveFactors(deps.store.db, tenant.id, oidc.session.uid, oidc.session.accountId, { ...earlier, ...resumed.factors }, expiresAt, origin, now);
     } else if (oidc?.route === 'authorization' && oidc.entities.AuthorizationCode && oidc.session?.accountId) {
       // Single sign-on: an application signed in through the session with no login page.
