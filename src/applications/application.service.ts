@@ -34,6 +34,9 @@ function parseName(value: unknown): string {
   return value.trim();
 }
 
+/** Plain http is allowed only to the machine the browser or server runs on. */
+const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
+
 function parseCallbackUrl(value: unknown, index: number): string {
   if (typeof value !== 'string') throw badRequest(`callbackURLs[${index}] must be a string`);
   let url: URL;
@@ -42,7 +45,7 @@ function parseCallbackUrl(value: unknown, index: number): string {
   if (!['https:', 'http:'].includes(url.protocol) && !/^[a-z][a-z0-9+.-]*\.[a-z0-9+.-]+:$/.test(url.protocol)) {
     throw badRequest(`callbackURLs[${index}] must be https (http only for localhost) or a private-use scheme like com.example.app:`);
   }
-  if (url.protocol === 'http:' && !['localhost', '127.0.0.1', '[::1]'].includes(url.hostname)) {
+  if (url.protocol === 'http:' && !LOOPBACK_HOSTS.includes(url.hostname)) {
     throw badRequest(`callbackURLs[${index}] must use https (plain http is allowed only for localhost)`);
   }
   return value;
@@ -68,7 +71,7 @@ function parseBackChannelLogoutUrl(input: unknown, current: string | undefined):
   try { url = new URL(value); } catch { throw badRequest(`${what} "${value}" is not an absolute URL`); }
   if (value.includes('#')) throw badRequest(`${what} must not contain a fragment`);
   if (url.username || url.password) throw badRequest(`${what} must not contain a user name or password`);
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname))) {
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK_HOSTS.includes(url.hostname))) {
     throw badRequest(`${what} must use https (plain http is allowed only for localhost)`);
   }
   return value;

@@ -8,16 +8,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../deps.js';
 import { selfServiceOnRequest, signedInUser } from '../access/self-service.js';
-import { AppError, badRequest } from '../errors.js';
+import { badRequest } from '../errors.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { requestOrigin } from '../audit/audit-event.js';
 import { signOutEverywhere } from '../oidc/sign-out-everywhere.js';
-import { endOtherSessions, endSession, listSessions, publicSessionId } from './user-sessions.service.js';
+import { endOtherSessions, endSession, listSessions, publicSessionId, sessionNotFound } from './user-sessions.service.js';
 
 const PATH = '/api/users/v1/me/sessions';
-
-export const sessionNotFound = () =>
-  new AppError('session_not_found', 404, 'there is no such session: it has ended already, or it is not one of this account\'s sessions');
 
 /** A misspelt or unknown parameter must not turn "every other session" into "every session". */
 function keepCurrentOf(query: Record<string, unknown>): boolean {

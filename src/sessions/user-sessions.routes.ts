@@ -10,8 +10,7 @@ import { requireScope } from '../access/caller.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { callerActor, requestOrigin } from '../audit/audit-event.js';
 import { userById } from '../authn/user-admin.service.js';
-import { endSession, listSessions } from './user-sessions.service.js';
-import { sessionNotFound } from './me-sessions.routes.js';
+import { endSession, listSessions, sessionNotFound } from './user-sessions.service.js';
 
 const SESSIONS = '/api/server/v1/users/:userId/sessions';
 

@@ -13,6 +13,7 @@
 // such tokens are shown apart, and "every other device" revokes them too.
 import { createHash } from 'node:crypto';
 import type { Deps } from '../deps.js';
+import { AppError } from '../errors.js';
 import { epochSeconds } from '../clock.js';
 import { signOutEverywhere } from '../oidc/sign-out-everywhere.js';
 import { endedSessionOf, notifySessionsEnded, type EndedSession } from '../oidc/backchannel-logout.js';
@@ -131,11 +132,11 @@ export async function listSessions(deps: Deps, tenantId: string, user: { id: str
   const db = deps.store.db;
   const [sessions, tokens] = await Promise.all([storedSessions(deps, tenantId, user.id), liveTokens(deps, tenantId, user.id)]);
   const inSession = new Set(sessions.map((s) => s.uid));
-  const clientsOf = (s: StoredSession) => [...new Set([...s.clientIds, ...tokens.filter((t) => t.sessionUid === s.uid).map((t) => t.clientId)])];
+  const clientsOf = new Map(sessions.map((s) => [s.uid, [...new Set([...s.clientIds, ...tokens.filter((t) => t.sessionUid === s.uid).map((t) => t.clientId)])]]));
   const outside = [...new Set(tokens
     .filter((t) => !(t.sessionUid && inSession.has(t.sessionUid)) && t.grantId !== caller.grantId)
     .map((t) => t.clientId))];
-  const clientIds = [...new Set([...sessions.flatMap(clientsOf), ...outside])];
+  const clientIds = [...new Set([...[...clientsOf.values()].flat(), ...outside])];
   const [activity, apps] = await Promise.all([
     sessions.length
       ? db.selectFrom('authn_session').select(['session_uid', 'user_agent', 'ip', 'last_active_at'])
@@ -161,7 +162,7 @@ export async function listSessions(deps: Deps, tenantId: string, user: { id: str
       ...(seen?.ip ? { ip: seen.ip } : {}),
       loginTime: millis(s.loginTs),
       lastAccessTime: millis(Math.max(s.loginTs, Number(seen?.last_active_at ?? 0))),
-      applications: applications(clientsOf(s)),
+      applications: applications(clientsOf.get(s.uid) ?? []),
     };
   });
   views.sort((a, b) => Number(b.current) - Number(a.current) || Number(b.lastAccessTime) - Number(a.lastAccessTime));
@@ -185,6 +186,9 @@ async function endStored(deps: Deps, tenantId: string, userId: string, sessions:
   });
   notifySessionsEnded(deps, tenantId, ended);
 }
+
+export const sessionNotFound = () =>
+  new AppError('session_not_found', 404, 'there is no such session: it has ended already, or it is not one of this account\'s sessions');
 
 /** Ends one session of the user by its public id; false when the user has no such session. */
 export async function endSession(deps: Deps, tenantId: string, userId: string, id: string): Promise<boolean> {
