@@ -25,3 +25,9 @@ export const tooManyRequests = make('too_many_requests', 429);
 
 /** What a person is told when their address is over a rate limit. */
 export const TOO_MANY_ATTEMPTS = 'Too many attempts from your address. Wait a minute and try again.';
+
+/** A value from a request, quoted for an error message: its JSON, cut to a readable length. */
+export function shown(value: unknown, max = 60): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}

@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../deps.js';
 import { requireScope } from '../access/caller.js';
-import { badRequest } from '../errors.js';
+import { badRequest, shown } from '../errors.js';
 import { AUDIT_EVENT_TYPES, isAuditEventType } from './audit-event.js';
 import { queryAuditEvents, type AuditCursor, type AuditQuery } from './audit-event.repository.js';
 import { toAuditEventView } from './audit.service.js';
@@ -38,7 +38,7 @@ function time(query: Query, name: string): number | undefined {
   const value = single(query, name);
   if (value === undefined) return undefined;
   const ms = ISO_TIME.test(value) ? Date.parse(value) : Number.NaN;
-  if (!Number.isFinite(ms)) throw badRequest(`${name} must be an ISO 8601 time such as 2026-11-27T12:00:00Z (or a date, 2026-11-27), got ${JSON.stringify(value)}`);
+  if (!Number.isFinite(ms)) throw badRequest(`${name} must be an ISO 8601 time such as 2026-11-27T12:00:00Z (or a date, 2026-11-27), got ${shown(value)}`);
   return ms;
 }
 
@@ -47,7 +47,7 @@ function types(query: Query): string[] | undefined {
   if (raw === undefined) return undefined;
   const list = (Array.isArray(raw) ? raw : [raw]).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
   const unknown = list.filter((t) => !isAuditEventType(t));
-  if (unknown.length) throw badRequest(`unknown event type${unknown.length > 1 ? 's' : ''} ${unknown.map((t) => JSON.stringify(t)).join(', ')} (known: ${AUDIT_EVENT_TYPES.join(', ')})`);
+  if (unknown.length) throw badRequest(`unknown event type${unknown.length > 1 ? 's' : ''} ${unknown.map((t) => shown(t)).join(', ')} (known: ${AUDIT_EVENT_TYPES.join(', ')})`);
   if (!list.length) throw badRequest('type must name at least one event type');
   return [...new Set(list)];
 }
@@ -72,7 +72,7 @@ function cursor(query: Query): AuditCursor | undefined {
 
 export function parseAuditQuery(query: Query): AuditQuery {
   const unknown = Object.keys(query).filter((k) => !PARAMS.includes(k));
-  if (unknown.length) throw badRequest(`unknown query parameter${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => JSON.stringify(k)).join(', ')} (accepted: ${PARAMS.join(', ')})`);
+  if (unknown.length) throw badRequest(`unknown query parameter${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => shown(k)).join(', ')} (accepted: ${PARAMS.join(', ')})`);
   const from = time(query, 'from');
   const to = time(query, 'to');
   if (from !== undefined && to !== undefined && from > to) throw badRequest('from must not be after to');

@@ -3,7 +3,7 @@
 // lockout *before* it is judged (one atomic increment), so of any number of concurrent
 // guesses only the ones within allowed_failed_attempts are checked at all.
 import type { Deps } from '../deps.js';
-import { AppError, badRequest } from '../errors.js';
+import { AppError, badRequest, shown } from '../errors.js';
 import { recordAudit } from '../audit/audit.service.js';
 import type { AuditOrigin } from '../audit/audit-event.js';
 import { passwordPolicyProblem, verifyPassword } from '../users/password.js';
@@ -24,7 +24,7 @@ export function parsePasswordChange(body: unknown): PasswordChange {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('the body must be a JSON object: {"currentPassword": "…", "newPassword": "…"}');
   const { currentPassword, newPassword, ...rest } = body as Record<string, unknown>;
   const unknown = Object.keys(rest);
-  if (unknown.length) throw badRequest(`unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => JSON.stringify(k)).join(', ')}: the body carries only "currentPassword" and "newPassword"`);
+  if (unknown.length) throw badRequest(`unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => shown(k)).join(', ')}: the body carries only "currentPassword" and "newPassword"`);
   if (typeof currentPassword !== 'string' || !currentPassword) throw badRequest('currentPassword is required: the password the account has now');
   if (typeof newPassword !== 'string') throw badRequest('newPassword is required and must be a string');
   return { currentPassword, newPassword };

@@ -2,7 +2,7 @@
 // unlock, sign out everywhere, disable or enable the account, set a new password. The admin API and the CLI both call these, so a reset or an
 // unlock always revokes the user's sessions and tokens and is always logged with who did it.
 import type { Deps } from '../deps.js';
-import { badRequest, notFound } from '../errors.js';
+import { badRequest, notFound, shown } from '../errors.js';
 import { findUserById, findUserByUsername } from '../users/user.repository.js';
 import { toUser, type User } from '../users/user.js';
 import { signOutEverywhere } from '../oidc/sign-out-everywhere.js';
@@ -98,7 +98,7 @@ export function parseFactor(factor: unknown): string | undefined {
   if (factor === undefined || factor === null) return undefined;
   const known = listAuthenticators().map((a) => a.name);
   const found = typeof factor === 'string' ? findAuthenticator(factor) : undefined;
-  if (!found) throw badRequest(`factor must be one of ${known.join(', ')} (or leave it out to unlock every factor), got ${JSON.stringify(factor)}`);
+  if (!found) throw badRequest(`factor must be one of ${known.join(', ')} (or leave it out to unlock every factor), got ${shown(factor)}`);
   return found.name;
 }
 

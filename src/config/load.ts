@@ -4,6 +4,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { parse as parseToml } from 'smol-toml';
 import { schema, leaves, type Config, type Leaf } from './schema.js';
 import { envName, SHORT_ENV } from './env.js';
+import { shown } from '../errors.js';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -106,17 +107,17 @@ function fromEnv(raw: string, leaf: Leaf): unknown {
 export function check(value: unknown, leaf: Leaf): string | undefined {
   switch (leaf.type) {
     case 'integer':
-      if (typeof value !== 'number' || !Number.isInteger(value)) return `must be a whole number, got ${JSON.stringify(value)}`;
+      if (typeof value !== 'number' || !Number.isInteger(value)) return `must be a whole number, got ${shown(value)}`;
       if (leaf.min !== undefined && value < leaf.min) return `must be at least ${leaf.min}, got ${value}`;
       if (leaf.max !== undefined && value > leaf.max) return `must be at most ${leaf.max}, got ${value}`;
       if (leaf.oneOf && !leaf.oneOf.includes(String(value))) return `must be one of ${leaf.oneOf.join(', ')}, got ${value}`;
       return undefined;
     case 'boolean':
-      return typeof value === 'boolean' ? undefined : `must be true or false, got ${JSON.stringify(value)}`;
+      return typeof value === 'boolean' ? undefined : `must be true or false, got ${shown(value)}`;
     case 'string[]':
       return Array.isArray(value) && value.every((v) => typeof v === 'string') ? undefined : 'must be a list of strings';
     default:
-      if (typeof value !== 'string') return `must be a string, got ${JSON.stringify(value)}`;
+      if (typeof value !== 'string') return `must be a string, got ${shown(value)}`;
       if (leaf.oneOf && !leaf.oneOf.includes(value)) return `must be one of ${leaf.oneOf.join(', ')}, got "${value}"`;
       return undefined;
   }

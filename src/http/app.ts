@@ -31,10 +31,11 @@ import { isReachable } from '../store/connect.js';
 import { rewriteTenantUrl, type RoutedRequest } from './tenant-routing.js';
 import { securityHeaders } from './security-headers.js';
 import { errorHandler } from './error-handler.js';
-import { AppError, badRequest } from '../errors.js';
+import { AppError, badRequest, notFound } from '../errors.js';
 import { oidcMount } from './oidc-mount.js';
 import { consoleMount } from './console-mount.js';
 import { renderErrorPage } from '../ui/layout.js';
+import { parseJsonBodies } from './json-body.js';
 
 export interface BuiltApp {
   app: FastifyInstance;
@@ -93,6 +94,11 @@ export async function buildApp(deps: Deps): Promise<BuiltApp> {
     done();
   });
 
+  // No address here takes a NUL character; refused before any store sees it, since
+  // PostgreSQL would refuse it and SQLite look it up (the same request, two answers).
+  app.addHook('onRequest', async (request) => {
+    if (request.url.includes('%00') || (request.raw as RoutedRequest).tenantDomain?.includes('\0')) throw badRequest('this address contains a NUL character (%00), which no address here accepts');
+  });
   app.addHook('onRequest', async (request) => {
     const domain = (request.raw as RoutedRequest).tenantDomain;
     if (!domain) return;
@@ -106,6 +112,8 @@ export async function buildApp(deps: Deps): Promise<BuiltApp> {
   app.addHook('preHandler', async (request) => {
     const path = request.url;
     if (path.startsWith('/api/') || path.startsWith('/scim2/')) {
+      // Credentials cannot be judged in a tenant that does not exist: 404, as its discovery and pages answer.
+      if (!request.tenant) throw notFound('there is no such tenant on this server');
       request.caller = await authenticateCaller(deps, providers, limiter, request);
     }
   });
@@ -114,6 +122,7 @@ export async function buildApp(deps: Deps): Promise<BuiltApp> {
   // in the database still holds) instead of failing every login.
   await app.register(rateLimit, { global: false, ...(redis ? { redis, nameSpace: `${config.redis.key_prefix}rate-limit:`, skipOnError: true } : {}) });
   await app.register(formbody);
+  parseJsonBodies(app, ['application/scim+json']);
 
   app.get('/health', async () => ({ status: 'UP' }));
   app.get('/health/ready', async (_request, reply) => {

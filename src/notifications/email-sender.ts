@@ -3,7 +3,7 @@
 // (never the password).
 import type { Selectable } from 'kysely';
 import type { SecretBox } from '../crypto/secret-box.js';
-import { badRequest } from '../errors.js';
+import { badRequest, shown } from '../errors.js';
 import type { EmailSenderTable } from './email-sender.table.js';
 import type { SmtpSettings } from './smtp-settings.js';
 import { isMailbox, oneLine } from './email-address.js';
@@ -104,7 +104,7 @@ export function parseSenderInput(body: unknown, existing?: EmailSenderRow): Send
       for (const item of input.properties as unknown[]) {
         const { key, value } = (typeof item === 'object' && item !== null ? item : {}) as { key?: unknown; value?: unknown };
         if (typeof key !== 'string' || !PROPERTY_KEYS.includes(key)) {
-          problems.push(`unknown property ${JSON.stringify(key)}: known properties are ${PROPERTY_KEYS.join(', ')}`);
+          problems.push(`unknown property ${shown(key)}: known properties are ${PROPERTY_KEYS.join(', ')}`);
           continue;
         }
         if (key in properties) { problems.push(`property ${key} is given twice`); continue; }

@@ -51,6 +51,9 @@ export function openStore(url: string, dataDir: string, poolSize = 10, onIdleErr
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  // SQLite's own lower() changes A–Z only: "Ärzte" stayed "Ärzte", and a case-insensitive
+  // filter that PostgreSQL (on a UTF-8 database) answered found nothing here.
+  sqlite.function('lower', { deterministic: true }, (value: unknown) => (typeof value === 'string' ? value.toLowerCase() : value));
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: reusingStatements(sqlite) }) });
   let checkpointer: Checkpointer | undefined;
   return {

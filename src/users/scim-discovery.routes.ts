@@ -4,7 +4,7 @@
 // exist is still a 404.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../deps.js';
-import { notFound } from '../errors.js';
+import { forbidden, notFound } from '../errors.js';
 import { USER_SCHEMA } from './scim.js';
 import { listOf, serviceProviderConfig, userResourceType, userSchema } from './scim-discovery.js';
 
@@ -17,6 +17,13 @@ export function scimDiscoveryRoutes(deps: Deps) {
       return `${request.tenant.baseUrl}/scim2`;
     };
     const send = (reply: FastifyReply, body: unknown) => reply.type(SCIM_TYPE).send(body);
+    // RFC 7644 §4: these endpoints take no filter, and a client must not read the full list
+    // as the filter's answer; the RFC's SHOULD is a 403.
+    app.addHook('onRequest', async (request) => {
+      if (request.url.includes('?') && new URLSearchParams(request.url.slice(request.url.indexOf('?') + 1)).has('filter')) {
+        throw forbidden('the SCIM discovery endpoints take no filter (RFC 7644 §4): read the whole list');
+      }
+    });
 
     app.get('/scim2/ServiceProviderConfig', async (request, reply) =>
       send(reply, serviceProviderConfig(base(request), deps.config.admin_api.allow_basic_auth)));

@@ -2,7 +2,7 @@
 // identity providers really send: Entra ID's capitalised ops, string booleans and dotted keys,
 // Okta's path-less value objects. The caller validates the result like a PUT body.
 import { isDeepStrictEqual } from 'node:util';
-import { AppError, badRequest } from '../errors.js';
+import { AppError, badRequest, shown } from '../errors.js';
 import { USER_SCHEMA } from './scim.js';
 
 export const PATCH_OP_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
@@ -80,7 +80,7 @@ function applyOperation(resource: Json, operation: unknown) {
   if (!isObject(operation)) throw invalidSyntax('each operation must be an object with op, path and value');
   const op = typeof operation.op === 'string' ? operation.op.toLowerCase() : '';
   if (op !== 'add' && op !== 'replace' && op !== 'remove') {
-    throw invalidSyntax(`${JSON.stringify(operation.op ?? null)} is not a PATCH op: use add, replace or remove`);
+    throw invalidSyntax(`${shown(operation.op ?? null)} is not a PATCH op: use add, replace or remove`);
   }
   const { path, value } = operation;
   if (path !== undefined && typeof path !== 'string') throw invalidPath('path must be a string');
@@ -267,5 +267,5 @@ function clear(target: Json): Json {
 function toBoolean(value: unknown, name: string): boolean {
   if (typeof value === 'boolean') return value;
   if (typeof value === 'string' && /^(true|false)$/i.test(value)) return value.toLowerCase() === 'true';
-  throw invalidValue(`${name} must be true or false, not ${JSON.stringify(value)}`);
+  throw invalidValue(`${name} must be true or false, not ${shown(value)}`);
 }

@@ -33,7 +33,6 @@ function auditUpdate(deps: Deps, request: FastifyRequest, caller: Caller, before
 
 export function scimRoutes(deps: Deps) {
   return async function register(app: FastifyInstance) {
-    app.addContentTypeParser(SCIM_TYPE, { parseAs: 'string' }, app.getDefaultJsonParser('error', 'ignore'));
     const location = (base: string, id: string) => `${base}/scim2/Users/${id}`;
     const sendUser = (reply: FastifyReply, user: User, self: string) =>
       reply.type(SCIM_TYPE).header('etag', etagOf(user)).send(toScimUser(user, self));

@@ -1,7 +1,8 @@
 // SCIM 2.0 (RFC 7643) User resource ⇄ our user. Only the core attributes Gatehouse uses.
-import { badRequest } from '../errors.js';
+import { badRequest, shown } from '../errors.js';
 import type { User, UserClaims } from './user.js';
 import type { UserInput } from './user.service.js';
+import { CLAIM_MAX_LENGTH, EMAIL_ADDRESS } from './claims-policy.js';
 
 export const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
 export const LIST_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
@@ -37,31 +38,50 @@ const optionalString = (value: unknown, name: string, max = 255): string | undef
   return value;
 };
 
+/**
+ * Attribute names are case-insensitive (RFC 7643 §2.1): the object's attributes among
+ * `names`, under our spelling. Others are left out (the User attributes we do not keep, as
+ * PATCH leaves them); one given twice in different cases is refused rather than guessed.
+ */
+function attributes(raw: Record<string, unknown>, names: readonly string[], where = ''): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    const name = names.find((n) => n.toLowerCase() === key.toLowerCase());
+    if (!name) continue;
+    if (Object.hasOwn(out, name)) throw invalid(`${where}${name} is given twice (attribute names are case-insensitive)`);
+    out[name] = value;
+  }
+  return out;
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
 export function fromScimUser(body: unknown): UserInput {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalid('the body must be a SCIM User JSON object');
-  const raw = body as Record<string, unknown>;
+  if (!isObject(body)) throw invalid('the body must be a SCIM User JSON object');
+  const raw = attributes(body, ['schemas', 'userName', 'name', 'emails', 'locale', 'roles', 'password', 'active']);
   if (Array.isArray(raw.schemas) && !raw.schemas.includes(USER_SCHEMA)) throw invalid(`schemas must include ${USER_SCHEMA}`);
   if (typeof raw.userName !== 'string') throw invalid('userName is required');
   const claims: UserClaims = {};
   if (raw.name !== undefined) {
-    if (typeof raw.name !== 'object' || raw.name === null) throw invalid('name must be an object');
-    const name = raw.name as Record<string, unknown>;
-    claims.given_name = optionalString(name.givenName, 'name.givenName');
-    claims.family_name = optionalString(name.familyName, 'name.familyName');
-    claims.name = optionalString(name.formatted, 'name.formatted');
+    if (!isObject(raw.name)) throw invalid('name must be an object');
+    const name = attributes(raw.name, ['givenName', 'familyName', 'formatted'], 'name.');
+    claims.given_name = optionalString(name.givenName, 'name.givenName', CLAIM_MAX_LENGTH.given_name);
+    claims.family_name = optionalString(name.familyName, 'name.familyName', CLAIM_MAX_LENGTH.family_name);
+    claims.name = optionalString(name.formatted, 'name.formatted', CLAIM_MAX_LENGTH.name);
   }
   if (raw.emails !== undefined) {
     if (!Array.isArray(raw.emails)) throw invalid('emails must be a list');
-    const primary = (raw.emails.find((e) => (e as { primary?: unknown })?.primary === true) ?? raw.emails[0]) as Record<string, unknown> | undefined;
-    const email = optionalString(primary?.value, 'emails[].value', 254);
-    if (email !== undefined && !/^[^\s@]+@[^\s@]+$/.test(email)) throw invalid(`"${email}" is not an email address`);
+    const emails = raw.emails.map((e) => (isObject(e) ? attributes(e, ['value', 'primary'], 'emails[].') : {}));
+    const primary = emails.find((e) => e.primary === true) ?? emails[0];
+    const email = optionalString(primary?.value, 'emails[].value', CLAIM_MAX_LENGTH.email);
+    if (email !== undefined && !EMAIL_ADDRESS.test(email)) throw invalid(`${shown(email)} is not an email address`);
     claims.email = email;
   }
-  claims.locale = optionalString(raw.locale, 'locale', 35);
+  claims.locale = optionalString(raw.locale, 'locale', CLAIM_MAX_LENGTH.locale);
   let roles: string[] = [];
   if (raw.roles !== undefined) {
     if (!Array.isArray(raw.roles)) throw invalid('roles must be a list of { value }');
-    roles = raw.roles.map((r, i) => optionalString((r as { value?: unknown })?.value, `roles[${i}].value`, 64) ?? '').filter(Boolean);
+    roles = raw.roles.map((r, i) => optionalString(isObject(r) ? attributes(r, ['value'], `roles[${i}].`).value : undefined, `roles[${i}].value`, 64) ?? '').filter(Boolean);
   }
   if (raw.password !== undefined && typeof raw.password !== 'string') throw invalid('password must be a string');
   if (raw.active !== undefined && raw.active !== null && typeof raw.active !== 'boolean') throw invalid('active must be true or false');

@@ -8,6 +8,7 @@ import { isUniqueViolation } from '../store/unique-violation.js';
 import { hashPassword, passwordPolicyProblem } from './password.js';
 import { findUserById, findUserByUsername, insertUser, updateUser, deleteUser } from './user.repository.js';
 import { toUser, type User, type UserClaims } from './user.js';
+import { claimsProblem } from './claims-policy.js';
 import { signOutEverywhere } from '../oidc/sign-out-everywhere.js';
 
 export interface UserInput {
@@ -33,6 +34,11 @@ function checkPassword(password: string | undefined, username: string): void {
   if (problem) throw badRequest(problem, { scimType: 'invalidValue' });
 }
 
+function checkClaims(claims: UserClaims): void {
+  const problem = claimsProblem(claims);
+  if (problem) throw badRequest(problem, { scimType: 'invalidValue' });
+}
+
 const nameTaken = (username: string) => conflict(`a user named "${username}" already exists`, { scimType: 'uniqueness' });
 
 /** The user as an input that changes nothing: spread a change over it. */
@@ -41,6 +47,7 @@ export const inputOf = (user: User): UserInput => ({ username: user.username, cl
 export async function createUser(deps: Deps, tenantId: string, input: UserInput): Promise<User> {
   checkUsername(input.username);
   checkPassword(input.password, input.username);
+  checkClaims(input.claims);
   if (await findUserByUsername(deps.store.db, tenantId, input.username)) {
     throw nameTaken(input.username);
   }
@@ -126,6 +133,7 @@ async function writeUser(deps: Deps, current: User, input: UserInput, expectedVe
   const { tenantId, id } = current;
   checkUsername(input.username);
   checkPassword(input.password, input.username);
+  checkClaims(input.claims);
   if (input.username !== current.username && (await findUserByUsername(deps.store.db, tenantId, input.username))) {
     throw nameTaken(input.username);
   }

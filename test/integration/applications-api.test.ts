@@ -92,6 +92,15 @@ describe('application management API', () => {
     assert.equal(none.body.totalResults, 0);
   });
 
+  test('filters with sw, ew and co ignore case beyond A–Z too (SQLite\'s own lower() folds ASCII only)', async () => {
+    assert.equal((await call('POST', APPS, appBody('Ärzte Portal'))).status, 201);
+    for (const filter of ['name sw "ärzte"', 'name sw "ÄRZTE"', 'name co "RZTE p"', 'name ew "E PORTAL"']) {
+      const res = await call('GET', `${APPS}?filter=${encodeURIComponent(filter)}`);
+      assert.equal(res.status, 200);
+      assert.deepEqual(res.body.applications.map((a: { name: string }) => a.name), ['Ärzte Portal'], filter);
+    }
+  });
+
   test('bad list parameters are 400 naming the problem', async () => {
     const filter = await call('GET', `${APPS}?filter=${encodeURIComponent('name gt x')}`);
     assert.equal(filter.status, 400);

@@ -196,10 +196,12 @@ for (const dialect of DIALECTS) {
       const cross = await api(server, 'DELETE', `${ME}/${target.id}`, { auth: bearer(attacker.tokens!.access_token) });
       assert.equal(cross.status, 404, 'not one of the attacker\'s sessions');
       assert.deepEqual((await sessions(attacker.tokens!.access_token)).sessions.map((s) => s.id).includes(target.id), false, 'nor listed to them');
-      for (const guess of ['0'.repeat(64), '..%2F..%2Fapplications', '%00']) {
+      for (const guess of ['0'.repeat(64), '..%2F..%2Fapplications']) {
         const res = await api(server, 'DELETE', `${ME}/${guess}`, { auth: bearer(attacker.tokens!.access_token) });
         assert.deepEqual([res.status, res.body.code], [404, 'session_not_found'], guess);
       }
+      // A NUL character is refused before any route (request-bodies.test.ts).
+      assert.equal((await api(server, 'DELETE', `${ME}/%00`, { auth: bearer(attacker.tokens!.access_token) })).status, 400);
       assert.equal((await api(server, 'DELETE', `${ME}/${target.id}`, { auth: basicAuth('vic', PASSWORD) })).status, 403, 'Basic is refused');
       const plain = await signIn(mail, 'vic', new HttpBrowser());
       assert.equal((await api(server, 'DELETE', `${ME}/${target.id}`, { auth: bearer(plain.tokens!.access_token) })).status, 403, 'no internal_login');

@@ -97,6 +97,21 @@ describe('SCIM discovery', () => {
     assert.equal(acme.body.meta.location, `${server.url}/t/acme.com/scim2/ResourceTypes/User`);
     const nowhere = await anonymous('/t/nowhere.example/scim2/ServiceProviderConfig');
     assert.equal(nowhere.status, 404);
+    // /Users in a tenant that does not exist: 404 too, not 401 (no credentials can be judged there).
+    const users = await api(server, 'GET', '/t/nowhere.example/scim2/Users', { auth: server.adminAuth });
+    assert.equal(users.status, 404);
+    assert.deepEqual(users.body.schemas, ['urn:ietf:params:scim:api:messages:2.0:Error']);
+    const apps = await api(server, 'GET', '/t/nowhere.example/api/server/v1/applications', { auth: server.adminAuth });
+    assert.equal(apps.status, 404);
+  });
+
+  test('a filter on the discovery endpoints is a 403, not the whole list read as its answer (RFC 7644 §4)', async () => {
+    for (const path of ['/scim2/Schemas', '/scim2/ResourceTypes', '/scim2/ServiceProviderConfig']) {
+      const res = await anonymous(`${path}?filter=${encodeURIComponent('id eq "x"')}`);
+      assert.equal(res.status, 403, path);
+      assert.deepEqual(res.body.schemas, ['urn:ietf:params:scim:api:messages:2.0:Error']);
+      assert.match(res.body.detail, /take no filter/);
+    }
   });
 
   test('wrong credentials sent anyway are refused, not ignored', async () => {

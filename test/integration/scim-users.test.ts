@@ -208,6 +208,28 @@ describe('SCIM /scim2/Users', () => {
     assert.ok(events.body.events.some((e: { type: string }) => e.type === 'user_deleted'), 'the audit log keeps the user\'s events');
   });
 
+  test('attribute names are case-insensitive on create and replace (RFC 7643 §2.1); one given twice in two cases is refused', async () => {
+    const created = await scim('POST', '/scim2/Users', {
+      schemas: [USER_SCHEMA], USERNAME: 'casey', PassWord: 'casey-Passw0rd-1',
+      Name: { GivenName: 'Casey', FAMILYNAME: 'Jones' }, Emails: [{ Value: 'casey@example.com', Primary: true }], Roles: [{ VALUE: 'auditor' }],
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    assert.equal(created.body.userName, 'casey');
+    assert.deepEqual(created.body.name, { givenName: 'Casey', familyName: 'Jones' });
+    assert.equal(created.body.emails[0].value, 'casey@example.com');
+    assert.deepEqual(created.body.roles, [{ value: 'auditor' }]);
+
+    const replaced = await scim('PUT', `/scim2/Users/${created.body.id}`, { username: 'casey', ACTIVE: false, password: 'casey-Passw0rd-2' });
+    assert.equal(replaced.status, 200, JSON.stringify(replaced.body));
+    assert.equal(replaced.body.active, false, '"ACTIVE": false disables the account');
+    assert.equal(replaced.body.emails, undefined, 'a replace without emails removes them, whatever the case of the other names');
+
+    const twice = await scim('POST', '/scim2/Users', { userName: 'dup', username: 'dup2' });
+    assert.equal(twice.status, 400);
+    assert.equal(twice.body.scimType, 'invalidValue');
+    assert.match(twice.body.detail, /userName is given twice/);
+  });
+
   test('calls without credentials are 401 in the SCIM error shape', async () => {
     const res = await api(server, 'GET', '/scim2/Users');
     assert.equal(res.status, 401);

@@ -3,7 +3,7 @@
 // for a user (resolveTemplate).
 import type { Deps } from '../../deps.js';
 import { epochSeconds } from '../../clock.js';
-import { badRequest, conflict, notFound } from '../../errors.js';
+import { badRequest, conflict, notFound, shown } from '../../errors.js';
 import { findTemplateTypeById, findTemplateTypeByName, EMAIL_TEMPLATE_TYPES } from './template-types.js';
 import { templateTypeId, type EmailTemplateContent, type EmailTemplateType } from './template-type.js';
 import { checkPlaceholders } from './placeholders.js';
@@ -92,7 +92,7 @@ export function parseTemplate(type: EmailTemplateType, input: unknown, pathLocal
   let contentType = DEFAULT_CONTENT_TYPE;
   if (raw.contentType !== undefined && raw.contentType !== null) {
     if (typeof raw.contentType !== 'string' || !CONTENT_TYPE.test(raw.contentType.trim())) {
-      problems.push(`contentType ${JSON.stringify(raw.contentType)} is not supported: use text/html or text/plain (optionally "; charset=UTF-8")`);
+      problems.push(`contentType ${shown(raw.contentType)} is not supported: use text/html or text/plain (optionally "; charset=UTF-8")`);
     } else {
       contentType = raw.contentType.trim();
     }

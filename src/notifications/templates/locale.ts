@@ -1,5 +1,6 @@
 // Template locales in WSO2's form (language_COUNTRY, e.g. en_US) and the order in which a
 // user's email language is chosen: the user's locale claim, the tenant default, en_US.
+import { shown } from '../../errors.js';
 
 export const FALLBACK_LOCALE = 'en_US';
 
@@ -21,9 +22,9 @@ export function normalizeLocale(value: unknown): string | undefined {
 /** Why a locale is refused, with the likely intended spelling; undefined when it is valid. */
 export function localeProblem(value: unknown): string | undefined {
   if (typeof value === 'string' && isLocale(value)) return undefined;
-  const shown = typeof value === 'string' ? `"${value}"` : JSON.stringify(value) ?? 'nothing';
+  const quoted = value === undefined ? 'nothing' : shown(value);
   const guess = normalizeLocale(value);
-  return `locale ${shown} must look like en_US (language_COUNTRY)${guess ? `; did you mean ${guess}?` : ''}`;
+  return `locale ${quoted} must look like en_US (language_COUNTRY)${guess ? `; did you mean ${guess}?` : ''}`;
 }
 
 /** The locales to try, best first, without repeats. */

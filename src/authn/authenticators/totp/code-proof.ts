@@ -12,7 +12,7 @@ import type { Deps } from '../../../deps.js';
 import type { Tenant } from '../../../tenants/tenant.js';
 import type { User } from '../../../users/user.js';
 import type { AuditOrigin } from '../../../audit/audit-event.js';
-import { AppError, badRequest } from '../../../errors.js';
+import { AppError, badRequest, shown } from '../../../errors.js';
 import { recordSuccess, takeAttempt } from '../../regulation.js';
 import { totpParameters } from './parameters.js';
 import { TOTP_FACTOR, checkCodeOf, isoSeconds } from './totp.service.js';
@@ -45,7 +45,7 @@ export function parseCodeProof(body: unknown, what: string): CodeProof {
   if (typeof body !== 'object' || Array.isArray(body)) throw badRequest(`the body must be empty or a JSON object such as {"verificationCode": "123456"}`);
   const { verificationCode, ...rest } = body as Record<string, unknown>;
   const unknown = Object.keys(rest);
-  if (unknown.length) throw badRequest(`unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => JSON.stringify(k)).join(', ')}: ${what} carries only "verificationCode"`);
+  if (unknown.length) throw badRequest(`unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => shown(k)).join(', ')}: ${what} carries only "verificationCode"`);
   return checkedCodeField(verificationCode);
 }
 

@@ -11,7 +11,7 @@
 // sign-in with `otp`, or {"verificationCode": "…"} of the active app in the same request.
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../../deps.js';
-import { badRequest } from '../../../errors.js';
+import { badRequest, shown } from '../../../errors.js';
 import { requestOrigin } from '../../../audit/audit-event.js';
 import { hasRecentSecondFactor, selfServiceOnRequest, signedInUser } from '../../../access/self-service.js';
 import { cancelPendingTotp, describeMyTotp, newPendingSecret, removeMyTotp, validatePendingSecret } from './me-totp.service.js';
@@ -31,9 +31,9 @@ export function parseMeTotpRequest(body: unknown): MeTotpRequest {
   const { action, verificationCode, ...rest } = body as Record<string, unknown>;
   const unknown = Object.keys(rest);
   if (unknown.length) {
-    throw badRequest(`unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => JSON.stringify(k)).join(', ')}: the body carries only "action" and "verificationCode" (this API acts on the signed-in user only)`);
+    throw badRequest(`unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => shown(k)).join(', ')}: the body carries only "action" and "verificationCode" (this API acts on the signed-in user only)`);
   }
-  if (typeof action !== 'string' || !ACTIONS.includes(action)) throw badRequest(`action must be one of ${ACTIONS.join(', ')}, got ${JSON.stringify(action ?? null)}`);
+  if (typeof action !== 'string' || !ACTIONS.includes(action)) throw badRequest(`action must be one of ${ACTIONS.join(', ')}, got ${shown(action ?? null)}`);
   const code = checkedCodeField(verificationCode);
   if (action === 'INIT') return { action };
   // REFRESH: a code of the active app, as the proof of the second factor (optional).

@@ -1,0 +1,46 @@
+// JSON request bodies (application/json, and SCIM's application/scim+json): parsed by
+// Fastify's parser (prototype poisoning refused), then held to what any of our APIs can
+// mean. No body of ours nests deeper than a handful of levels, and a deep one (6000 levels
+// fit in 30 KB) overflowed the stack of whatever walked it next; no field of ours may hold a
+// NUL character, which PostgreSQL refuses and SQLite stores, so the two stores answered the
+// same request differently. Both are refused here, once, for every route.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { badRequest } from '../errors.js';
+
+export const MAX_JSON_DEPTH = 32;
+
+type Done = (err: Error | null, body?: unknown) => void;
+
+/** The first reason this parsed body is refused, or undefined. Iterative: depth is what it checks. */
+export function jsonBodyProblem(body: unknown): string | undefined {
+  const pending: Array<[unknown, number]> = [[body, 1]];
+  while (pending.length) {
+    const [value, depth] = pending.pop()!;
+    if (typeof value === 'string') {
+      if (value.includes('\0')) return 'a value in this request contains a NUL character (\\0), which is not allowed';
+      continue;
+    }
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth > MAX_JSON_DEPTH) return `the body nests objects and lists more than ${MAX_JSON_DEPTH} levels deep; no request here needs that`;
+    for (const [key, inner] of Array.isArray(value) ? value.entries() : Object.entries(value)) {
+      if (typeof key === 'string' && key.includes('\0')) return 'a field name in this request contains a NUL character (\\0), which is not allowed';
+      pending.push([inner, depth + 1]);
+    }
+  }
+  return undefined;
+}
+
+/** Registers the parser for application/json and each of `alsoFor` (media types whose bodies are JSON). */
+export function parseJsonBodies(app: FastifyInstance, alsoFor: string[] = []): void {
+  const parse = app.getDefaultJsonParser('error', 'ignore');
+  const parser = (request: FastifyRequest, body: string, done: Done) => {
+    if (body.length === 0) return done(badRequest('the body is empty: send a JSON object, or no Content-Type header with no body', { scimType: 'invalidSyntax' }));
+    parse(request, body, (err: Error | null, value?: unknown) => {
+      if (err) return done(badRequest('the body is not valid JSON', { scimType: 'invalidSyntax' }));
+      const problem = jsonBodyProblem(value);
+      return problem ? done(badRequest(problem, { scimType: 'invalidSyntax' })) : done(null, value);
+    });
+  };
+  app.removeContentTypeParser('application/json');
+  for (const type of ['application/json', ...alsoFor]) app.addContentTypeParser(type, { parseAs: 'string' }, parser);
+}
