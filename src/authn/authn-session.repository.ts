@@ -3,11 +3,15 @@ import type { Database } from '../store/database.js';
 
 export type Factors = Record<string, number>;
 
-export async function loadFactors(db: Kysely<Database>, tenantId: string, sessionUid: string, userId: string, now: number): Promise<Factors> {
+/**
+ * The factors the session proved, each within `maxAge` seconds of when it was proven: a step
+ * added later (step-up) does not lengthen the life of the steps proven before it.
+ */
+export async function loadFactors(db: Kysely<Database>, tenantId: string, sessionUid: string, userId: string, now: number, maxAge: number): Promise<Factors> {
   const row = await db.selectFrom('authn_session').select(['user_id', 'factors', 'expires_at'])
     .where('tenant_id', '=', tenantId).where('session_uid', '=', sessionUid).executeTakeFirst();
   if (!row || row.user_id !== userId || Number(row.expires_at) <= now) return {};
-  return JSON.parse(row.factors) as Factors;
+  return Object.fromEntries(Object.entries(JSON.parse(row.factors) as Factors).filter(([, at]) => at + maxAge > now));
 }
 
 /** Where a sign-in came from, shown to the user in their list of sessions. */
@@ -19,8 +23,10 @@ const USER_AGENT_MAX = 512;
 const IP_MAX = 64;
 
 /**
- * Replaces the session's record: a login either adds steps to it or starts it anew. The
- * browser, address and time of this sign-in are the session's latest activity.
+ * Replaces the session's record with what a login proved: the steps it ran and, for a
+ * step-up, those it took from the session; a fresh login (prompt=login, max_age, …) took
+ * none, so nothing proven before it survives. The browser, address and time of this
+ * sign-in are the session's latest activity.
  */
 export async function saveFactors(db: Kysely<Database>, tenantId: string, sessionUid: string, userId: string, factors: Factors, expiresAt: number, origin: SessionOrigin, now: number): Promise<void> {
   const values = {

@@ -86,7 +86,7 @@ export function loginRoutes(deps: Deps, providers: ProviderRegistry, limiter: Ip
       const reasons = interaction.prompt.reasons;
       const session = interaction.session;
       if (session?.accountId && session.uid && !reasons.some((r) => FRESH_LOGIN_REASONS.has(r))) {
-        state.fromSession = await loadFactors(deps.store.db, tenantId, session.uid, session.accountId, epochSeconds(deps.clock));
+        state.fromSession = await loadFactors(deps.store.db, tenantId, session.uid, session.accountId, epochSeconds(deps.clock), deps.config.session.absolute_timeout);
         if (Object.keys(state.fromSession).length) state.userId = session.accountId;
       }
       return state;
@@ -96,6 +96,17 @@ export function loginRoutes(deps: Deps, providers: ProviderRegistry, limiter: Ip
       const { interaction, flow } = loaded;
       if (result.kind === 'error') return page(reply, 400, result.title, result.message);
       if (result.kind === 'done') {
+        const hinted = hintedSubject(interaction.params.id_token_hint);
+        if (hinted !== undefined && hinted !== result.userId) {
+          // OpenID Connect Core 3.1.2.1: the application asked for the user its ID token
+          // names, and someone else signed in. Their steps are recorded; the application
+          // gets no code, and the session is not changed.
+          await auditSignIns(flow, result.events);
+          const redirectTo = await finishInteraction(interaction, {
+            error: 'login_required', error_description: 'the user who signed in is not the one id_token_hint names',
+          });
+          return reply.redirect(redirectTo, 303);
+        }
         const gatehouse: GatehouseResult = { factors: result.factors, skipped: flow.state.skipped };
         const redirectTo = await finishInteraction(interaction, {
           login: { accountId: result.userId, amr: result.amr, acr: result.acr, ts: result.authTime, remember: true },
@@ -108,7 +119,9 @@ export function loginRoutes(deps: Deps, providers: ProviderRegistry, limiter: Ip
         return reply.redirect(redirectTo, 303);
       }
       if (loaded.rebuildable === undefined || persisted(flow.state) !== loaded.rebuildable) {
-        interaction.result = { flow: flow.state };
+        // accountId: the adapter files the sign-in under its user, so signing the user out
+        // everywhere ends it too (oidc/adapter.ts accountOf).
+        interaction.result = { flow: flow.state, ...(flow.state.userId ? { accountId: flow.state.userId } : {}) };
         await interaction.save(Math.max(1, (interaction.exp ?? 0) - epochSeconds(deps.clock)));
       }
       const action = `${flow.tenant.pathPrefix}/authenticationendpoint/${interaction.uid}`;
@@ -199,6 +212,21 @@ async function grantConsent(provider: Provider, request: FastifyRequest, reply: 
   if (details.missingOIDCClaims?.length) grant.rejectOIDCClaims(details.missingOIDCClaims);
   const grantId = await grant.save();
   return provider.interactionResult(request.raw, reply.raw, { consent: { grantId } }, { mergeWithLastSubmission: false });
+}
+
+/**
+ * The subject of the id_token_hint the authorization request carried. The provider verified
+ * its signature and audience when the request came in (an invalid hint never reaches a
+ * login page), and the interaction holding it is stored server-side: reading is enough.
+ */
+function hintedSubject(hint: unknown): string | undefined {
+  if (typeof hint !== 'string') return undefined;
+  try {
+    const payload = JSON.parse(Buffer.from(hint.split('.')[1] ?? '', 'base64url').toString('utf8')) as { sub?: unknown };
+    return typeof payload.sub === 'string' ? payload.sub : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function sameToken(given: string | undefined, expected: string): boolean {

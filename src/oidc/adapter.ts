@@ -27,6 +27,23 @@ const consumeQuery = compileOnce<'tenant' | 'kind' | 'id' | 'now'>((db, p) =>
 const destroyQuery = compileOnce<'tenant' | 'kind' | 'id'>((db, p) =>
   db.deleteFrom('oidc_model').where('tenant_id', '=', p('tenant')).where('kind', '=', p('kind')).where('id', '=', p('id')));
 
+const isString = (value: unknown): value is string => typeof value === 'string';
+
+/**
+ * The user a row belongs to, so that signing a user out everywhere (a password change, a
+ * TOTP reset, a disable) deletes it. A sign-in in progress belongs to the user it has
+ * identified (the login pages put `accountId` in its result), whose login it has finished,
+ * or whose session it continues: a page left open after the password step must not finish
+ * the sign-in after an administrator reset the user's second factor.
+ */
+function accountOf(kind: string, payload: AdapterPayload): string | null {
+  if (isString(payload.accountId)) return payload.accountId;
+  if (kind !== 'Interaction') return null;
+  const result = payload.result as { accountId?: unknown; login?: { accountId?: unknown } } | undefined;
+  const session = payload.session as { accountId?: unknown } | undefined;
+  return [result?.login?.accountId, result?.accountId, session?.accountId].find(isString) ?? null;
+}
+
 export interface AdapterContext {
   db: Kysely<Database>;
   clock: Clock;
@@ -51,7 +68,7 @@ export function adapterFactory(ctx: AdapterContext) {
         grant: payload.grantId ?? null,
         userCode: payload.userCode ?? null,
         uid: payload.uid ?? null,
-        account: typeof payload.accountId === 'string' ? payload.accountId : null,
+        account: accountOf(this.kind, payload),
         expires: expiresIn ? epochSeconds(ctx.clock) + expiresIn : null,
       }));
     }

@@ -1,5 +1,5 @@
 // One oidc-provider per tenant, configured from the server config and the tenant's keys.
-import Provider, { interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, { errors, interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Deps } from '../deps.js';
 import type { Tenant } from '../tenants/tenant.js';
 import { effectiveSequence } from '../applications/application.js';
@@ -50,8 +50,8 @@ export function createProvider(deps: Deps, tenant: Tenant, keys: TenantKeys): Pr
     return values;
   };
 
-  // What the login prompt's check read, so the resume middleware below does not read the
-  // same row again before it writes it.
+  // What the login prompt's check read, kept for the request: the provider may evaluate its
+  // prompts more than once in one request, and the row is read once.
   const storedFactors = new WeakMap<KoaContextWithOIDC, { uid: string; accountId: string; factors: Factors }>();
   const loadStoredFactors = async (ctx: KoaContextWithOIDC, uid: string, accountId: string): Promise<Factors> => {
     const known = storedFactors.get(ctx);
@@ -59,18 +59,18 @@ export function createProvider(deps: Deps, tenant: Tenant, keys: TenantKeys): Pr
     // A session this request created (the browser brought none) has a new uid: nothing stored.
     const session = ctx.oidc.session as { new?: boolean; uid?: string } | undefined;
     if (session?.new && session.uid === uid) return {};
-    const factors = await loadFactors(deps.store.db, tenant.id, uid, accountId, epochSeconds(deps.clock));
+    const factors = await loadFactors(deps.store.db, tenant.id, uid, accountId, epochSeconds(deps.clock), config.session.absolute_timeout);
     storedFactors.set(ctx, { uid, accountId, factors });
     return factors;
   };
 
-  // Factors the session proved before, plus those proven by the login being resumed.
+  // Factors the session proved: those the login being resumed reported (the steps it ran and
+  // those it took from the session; a fresh login took none), else those stored.
   const sessionFactors = async (ctx: KoaContextWithOIDC): Promise<Factors> => {
     const session = ctx.oidc.session;
     if (!session?.accountId) return {};
-    const stored = await loadStoredFactors(ctx, session.uid, session.accountId);
     const resumed = (ctx.oidc.result as { gatehouse?: GatehouseResult } | undefined)?.gatehouse?.factors;
-    return { ...stored, ...resumed };
+    return resumed ?? loadStoredFactors(ctx, session.uid, session.accountId);
   };
 
   const policy = basePolicy();
@@ -141,9 +141,14 @@ export function createProvider(deps: Deps, tenant: Tenant, keys: TenantKeys): Pr
         enabled: true,
         allowedPolicy: async (ctx, client, token) => client.clientAuthMethod !== 'none' || token.clientId === ctx.oidc.client?.clientId,
       },
+      // RFC 7009 §2.1: a request for another client's token "is refused and the client is
+      // informed of the error" (oidc-provider answers a refused policy with a silent 200).
       revocation: {
         enabled: true,
-        allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId,
+        allowedPolicy: async (_ctx, client, token) => {
+          if (token.clientId !== client.clientId) throw new errors.UnauthorizedClient('this token was not issued to this client');
+          return true;
+        },
       },
       userinfo: { enabled: true },
       // Applications with a back-channel logout URL are told when a session ends: by the
@@ -235,6 +240,12 @@ export function createProvider(deps: Deps, tenant: Tenant, keys: TenantKeys): Pr
     },
     clientBasedCORS: () => true,
     enableHttpPostMethods: false,
+    // OpenID Connect Core 3.1.2.1: redirect_uri is REQUIRED, even for an application with
+    // one registered callback (OAuth 2.0 would let it be left out).
+    allowOmittingSingleRegisteredRedirectUri: false,
+    // What an application can be registered with (applications/application.service.ts), and
+    // so what discovery advertises: client_secret_jwt and private_key_jwt are not offered.
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
   };
 
   const provider = new Provider(tenant.issuer, configuration);
@@ -243,17 +254,29 @@ export function createProvider(deps: Deps, tenant: Tenant, keys: TenantKeys): Pr
   // Once a login is resumed, remember which authenticators this browser session proved,
   // so another application's sequence runs only the steps still missing.
   provider.use(async (ctx, next) => {
-    await next();
+    try {
+      await next();
+    } catch (err) {
+      // What the provider's own error handling let through (a fault of its own): our page
+      // and our log line, not Koa's plain-text 500 and a stack trace on stderr.
+      deps.logger.error({ err, tenant: tenant.domain, path: ctx.path }, 'oidc provider failed');
+      ctx.status = 500;
+      ctx.type = 'html';
+      ctx.body = renderErrorPage('Something went wrong', 'Something went wrong on our side. Go back to the application and sign in again; if it keeps happening, tell the administrator.');
+      return;
+    }
     const oidc = (ctx as KoaContextWithOIDC).oidc;
     const resumed = (oidc?.result as { gatehouse?: GatehouseResult } | undefined)?.gatehouse;
     if (oidc?.route === 'resume' && resumed && oidc.session?.accountId && !(oidc.session as { destroyed?: boolean }).destroyed) {
       const now = epochSeconds(deps.clock);
-      const earlier = await loadStoredFactors(ctx as KoaContextWithOIDC, oidc.session.uid, oidc.session.accountId);
-      const expiresAt = (oidc.session.loginTs ?? now) + config.session.absolute_timeout;
+      // The login's factors replace the stored ones: merged, a password-only fresh login
+      // (prompt=login at another application) kept an earlier TOTP proof alive, and single
+      // sign-on into a TOTP application then needed no code while reporting amr ["pwd"].
+      const expiresAt = now + config.session.absolute_timeout;
       const agent = ctx.get('user-agent');
       // clientIp: set by http/oidc-mount.ts, the address as Fastify determined it (trust_proxy applies).
       const origin = { ip: (ctx.req as { clientIp?: string }).clientIp ?? ctx.ip, userAgent: agent || undefined };
-      await saveFactors(deps.store.db, tenant.id, oidc.session.uid, oidc.session.accountId, { ...earlier, ...resumed.factors }, expiresAt, origin, now);
+      await saveFactors(deps.store.db, tenant.id, oidc.session.uid, oidc.session.accountId, resumed.factors, expiresAt, origin, now);
     } else if (oidc?.route === 'authorization' && oidc.entities.AuthorizationCode && oidc.session?.accountId) {
       // Single sign-on: an application signed in through the session with no login page.
       await touchSession(deps.store.db, tenant.id, oidc.session.uid, epochSeconds(deps.clock));

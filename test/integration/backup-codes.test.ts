@@ -153,6 +153,30 @@ for (const dialect of DIALECTS) {
       assert.equal(event?.userId, await userId('oscar'));
     });
 
+    test('an offer left open passes nothing once the secret it enrolled is gone: no codes, no sign-in, also after a new enrollment elsewhere', async () => {
+      const { next } = await enroll('ophelia');
+      assert.match(next.page, /Two-step verification is set up/);
+      const id = await userId('ophelia');
+      // The credential removed under the open page (as a reset does; its sign-out may come later).
+      await server.deps.store.db.deleteFrom('totp_credential').where('tenant_id', '=', server.tenant.id).where('user_id', '=', id).execute();
+      for (const answer of ['create', 'continue', 'skip']) {
+        const after = await post(next, { backupCodes: answer }, choice.redirectUri);
+        assert.ok(!after.reached, `${answer} did not reach the application`);
+        assert.match(after.page, /changed while you were signing in/);
+      }
+      assert.deepEqual(await rows('ophelia'), [], 'no backup codes were made');
+
+      // A new phone enrolled in another sign-in: the old page still stands for nothing.
+      clock.advance(30);
+      const old = await signIn(choice, 'ophelia');
+      const totp = await post(old, { choose: 'totp' }, choice.redirectUri);
+      const again = await post(totp, { token: codeAt(secretFromPage(totp.page), clock.seconds()) }, choice.redirectUri);
+      assert.match(again.page, /Two-step verification is set up/, 'rhea enrolled again');
+      const stale = await post(next, { backupCodes: 'continue' }, choice.redirectUri);
+      assert.ok(!stale.reached, 'the first offer does not finish on the strength of the new secret');
+      assert.match(stale.page, /changed while you were signing in/);
+    });
+
     test('abandoning the offer keeps the enrollment: the next sign-in asks for a code', async () => {
       const { secret, next } = await enroll('abby');
       assert.match(next.page, /Two-step verification is set up/);

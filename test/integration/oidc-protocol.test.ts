@@ -49,6 +49,9 @@ describe('OIDC protocol (sqlite)', () => {
     assert.deepEqual(meta.acr_values_supported, ['urn:gatehouse:acr:1fa', 'urn:gatehouse:acr:mfa']);
     assert.deepEqual(meta.code_challenge_methods_supported, ['S256']);
     assert.deepEqual(meta.response_types_supported, ['code']);
+    // Only what an application can be registered with (client_secret_jwt and private_key_jwt cannot).
+    assert.deepEqual(meta.token_endpoint_auth_methods_supported, ['client_secret_basic', 'client_secret_post', 'none']);
+    assert.equal(meta.token_endpoint_auth_signing_alg_values_supported, undefined);
 
     const root = await (await fetch(`${base}/.well-known/openid-configuration`)).json();
     assert.deepEqual(root, meta, 'the root discovery document is the same one');
@@ -160,6 +163,18 @@ describe('OIDC protocol (sqlite)', () => {
     assert.equal((await client.tokenIntrospection(config, tokens!.access_token)).active, false);
     const userinfo = await fetch(config.serverMetadata().userinfo_endpoint!, { headers: { authorization: `Bearer ${tokens!.access_token}` } });
     assert.equal(userinfo.status, 401, 'a revoked token no longer opens userinfo');
+  });
+
+  test('revoking another client\'s token is refused with unauthorized_client (RFC 7009 §2.1), and the token keeps working', async () => {
+    const { tokens, config } = await login(app);
+    const otherConfig = await discover(issuer, other.clientId, other.clientSecret);
+    assert.equal(await oauthError(client.tokenRevocation(otherConfig, tokens!.access_token)), 'unauthorized_client');
+    assert.equal(await oauthError(client.tokenRevocation(otherConfig, tokens!.refresh_token!)), 'unauthorized_client');
+    assert.equal((await client.tokenIntrospection(config, tokens!.access_token)).active, true, 'the access token is untouched');
+    const refreshed = await client.refreshTokenGrant(config, tokens!.refresh_token!);
+    assert.ok(refreshed.access_token, 'the refresh token is untouched');
+    // An unknown token is still a 200 (RFC 7009 §2.2): nothing is told about tokens that do not exist.
+    await client.tokenRevocation(otherConfig, 'no-such-token');
   });
 
   test('the client_credentials grant issues an application access token that introspects as active', async () => {

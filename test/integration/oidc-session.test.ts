@@ -167,5 +167,47 @@ describe('OIDC sessions (sqlite)', () => {
     assert.match(await stale.text(), /sign in again/i);
     const staleAbort = await browser.request(`${loginUrl}/abort`);
     assert.equal(staleAbort.status, 400);
+
+    // The provider's resume URL without its cookie: oidc-provider 9.13's error handler
+    // failed on it (a plain-text 500) when redirect_uri could be left out.
+    const resume = await new HttpBrowser().request(`${server.url}/oauth2/authorize/no-such-interaction?client_id=${appA.clientId}`);
+    assert.equal(resume.status, 400);
+    assert.match(resume.headers.get('content-type') ?? '', /text\/html/);
+  });
+
+  test('an authorization request without redirect_uri is refused with a page, even for an application with one callback (OpenID Connect Core 3.1.2.1)', async () => {
+    const url = new URL(configA.serverMetadata().authorization_endpoint!);
+    url.search = new URLSearchParams({ client_id: appA.clientId, response_type: 'code', scope: 'openid', state: 's', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' }).toString();
+    const res = await new HttpBrowser().request(url.href);
+    assert.equal(res.status, 400);
+    assert.equal(res.headers.get('location'), null, 'no redirect to the registered callback');
+    assert.match(await res.text(), /redirect_uri/);
+  });
+
+  test('id_token_hint names one user and another signs in: the application gets login_required, not a code for the other user', async () => {
+    await createScimUser(server, { userName: 'hinted.user', password: 'hinted-Passw0rd-1' });
+    const hinted = await passwordLogin({ issuer, clientId: appA.clientId, clientSecret: appA.clientSecret, redirectUri: appA.redirectUri, username: 'hinted.user', password: 'hinted-Passw0rd-1' });
+    const idToken = hinted.tokens!.id_token!;
+
+    const browser = new HttpBrowser();
+    const other = await login(appA, browser);
+    assert.ok(other.tokens, 'session.user has a session in this browser');
+    const started = await authorize(configA, browser, appA.redirectUri, { id_token_hint: idToken });
+    assert.equal(started.callback, undefined, 'the session of another user does not answer for the hinted one');
+    const form = parseForm(await started.res.text());
+    const done = await browser.follow(new URL(form.action, started.url).href, { form: { ...form.fields, username: USER.userName, password: USER.password } }, (u) => u.startsWith(appA.redirectUri));
+    const callback = new URL(done.url);
+    assert.equal(callback.searchParams.get('error'), 'login_required');
+    assert.equal(callback.searchParams.get('code'), null);
+
+    // The hinted user signing in gets the code (in a browser of their own: in this one,
+    // switching accounts first ends session.user's session through a page that needs script).
+    const own = new HttpBrowser();
+    const right = await authorize(configA, own, appA.redirectUri, { id_token_hint: idToken });
+    const rightForm = parseForm(await right.res.text());
+    const ok = await own.follow(new URL(rightForm.action, right.url).href, { form: { ...rightForm.fields, username: 'hinted.user', password: 'hinted-Passw0rd-1' } }, (u) => u.startsWith(appA.redirectUri));
+    assert.ok(ok.url.startsWith(appA.redirectUri), `stopped at ${ok.url}: ${(await ok.res.text()).slice(0, 400)}`);
+    const tokens = await exchange(configA, { ...right, callback: new URL(ok.url) });
+    assert.equal(tokens.claims()!.sub, hinted.tokens!.claims()!.sub);
   });
 });

@@ -294,6 +294,36 @@ for (const dialect of DIALECTS) {
       assert.ok(logs.some((l) => l.event === 'admin_user_signed_out' && l.target?.userId === user.id));
     });
 
+    test('a sign-in left open after the password step cannot finish once the user is signed out everywhere', async () => {
+      const username = `paula-${dialect}`;
+      const { user, secret } = await enrolledUser(username);
+      clock.advance(30);
+      const open = await startTwoStep(login(username));
+      assert.match(open.page, /Verification code/, 'the TOTP page, after the password');
+      assert.equal((await api(server, 'POST', userPath(user.id, 'sign-out'), { auth: server.adminAuth })).status, 200);
+      const after = await submitCode(open.browser, open.url, open.page, codeAt(secret, clock.seconds()), app.redirectUri);
+      assert.ok(!after.url.startsWith(app.redirectUri), 'no code for the application');
+      assert.equal(after.status, 400);
+      assert.match(after.page, /expired/);
+    });
+
+    test('an empty code is asked again and not counted: more empty posts than the lock allows, then the right code passes', async () => {
+      const username = `ema-${dialect}`;
+      const { user, secret } = await enrolledUser(username);
+      clock.advance(30);
+      const attempt = await startTwoStep(login(username));
+      let page = attempt.page;
+      for (let i = 0; i < 7; i++) {
+        const empty = await submitCode(attempt.browser, attempt.url, page, '  ', app.redirectUri);
+        assert.equal(empty.status, 400);
+        assert.match(empty.page, /Enter the code your authenticator app shows/);
+        page = empty.page;
+      }
+      assert.equal((await state(user.id)).locked, false);
+      const done = await submitCode(attempt.browser, attempt.url, page, codeAt(secret, clock.seconds()), app.redirectUri);
+      assert.ok(done.url.startsWith(app.redirectUri), `signed in, stopped at ${done.url}: ${done.page.slice(0, 200)}`);
+    });
+
     test('an unknown user and another tenant\'s user are 404, and the other tenant\'s user is untouched', async () => {
       for (const [method, tail] of [['GET', 'totp'], ['DELETE', 'totp'], ['POST', 'unlock'], ['POST', 'sign-out']] as const) {
         const res = await api(server, method, userPath('no-such-user', tail), { auth: server.adminAuth });

@@ -25,6 +25,8 @@ interface Scratch {
   emailCodes?: EmailCodeState[];
   /** Set once a secret was enrolled in this login: the backup-code offer runs until Continue. */
   backupCodeOffer?: OfferState;
+  /** Which stored credential the offer follows (a keyed digest of its sealed secret). */
+  offerFor?: string;
 }
 
 // The engine asks regulated() and then start() or handle() within one request; the
@@ -39,6 +41,24 @@ function parametersFor(ctx: StepContext): Promise<TotpParameters> {
   }
   return params;
 }
+
+const OFFER_PURPOSE = 'totp-enrolled-in-login';
+
+/**
+ * The offer passes the step without a code: only while the secret this sign-in enrolled is
+ * still the user's. Reset by an administrator (or removed and enrolled again elsewhere)
+ * while the page stood open, the sign-in has nothing left to stand on.
+ */
+async function offerStands(ctx: StepContext, scratch: Scratch): Promise<boolean> {
+  const active = await findTotpCredential(ctx.deps.store.db, ctx.tenant.id, ctx.user!.id, 'active');
+  return active !== undefined && (scratch.offerFor === undefined || ctx.deps.secrets.digest(OFFER_PURPOSE, active.secret) === scratch.offerFor);
+}
+
+const OFFER_GONE = {
+  kind: 'stop',
+  title: 'Sign in again',
+  message: 'Two-step verification for this account was changed while you were signing in. Go back to the application and sign in again.',
+} as const;
 
 const offersEmail = (ctx: StepContext, params: TotpParameters): boolean =>
   params.AllowSendingVerificationCodeByEmail && emailOf(ctx.user!) !== undefined;
@@ -108,8 +128,9 @@ export const totpAuthenticator = {
   },
 
   async start(ctx) {
-    const offer = (ctx.scratch as Scratch).backupCodeOffer;
-    if (offer) return { kind: 'page', page: await showOffer(ctx, offer) };
+    const scratch = ctx.scratch as Scratch;
+    const offer = scratch.backupCodeOffer;
+    if (offer) return (await offerStands(ctx, scratch)) ? { kind: 'page', page: await showOffer(ctx, offer) } : OFFER_GONE;
     return enrollOrVerify(ctx, await parametersFor(ctx));
   },
 
@@ -118,14 +139,19 @@ export const totpAuthenticator = {
     const offer = (ctx.scratch as Scratch).backupCodeOffer;
     if (offer) {
       // The secret is stored already; nothing posted here is a code, so nothing can fail.
+      if (!await offerStands(ctx, ctx.scratch as Scratch)) return OFFER_GONE;
       const next = await answerOffer(ctx, offer, input);
       return next === 'done' ? { kind: 'success', user } : { kind: 'page', page: next };
     }
     const params = await parametersFor(ctx);
     if (input.sendToken !== undefined) return requestEmail(ctx, params);
     const code = (input.token ?? '').trim();
-    if (!code) return { kind: 'failure', error: { code: 'code_missing', message: 'Enter the code your authenticator app shows.' } };
     const scratch = ctx.scratch as Scratch;
+    if (!code) {
+      // An empty form guesses nothing: asked again, not counted against the lock.
+      const shown = await enrollOrVerify(ctx, params);
+      return shown.kind === 'page' ? { kind: 'page', page: { ...shown.page, error: 'Enter the code your authenticator app shows.' } } : shown;
+    }
 
     if (!scratch.enrolling && params.AllowSendingVerificationCodeByEmail && matchEmailCode(ctx, scratch.emailCodes, code) >= 0) {
       delete scratch.emailCodes;
@@ -137,8 +163,9 @@ export const totpAuthenticator = {
       const secret = openSecret(ctx.deps, scratch.enrolling);
       const step = matchCode(ctx.deps, secret, code, params);
       if (step === null) return { kind: 'failure', error: { code: 'invalid_code', message: TOTP_FAILURE } };
+      const sealed = ctx.deps.secrets.seal(secret.secret);
       const stored = await activateTotpCredential(ctx.deps.store.db, {
-        tenant_id: ctx.tenant.id, user_id: user.id, secret: ctx.deps.secrets.seal(secret.secret),
+        tenant_id: ctx.tenant.id, user_id: user.id, secret: sealed,
         algorithm: secret.algorithm, digits: secret.digits, period: secret.period,
         last_used_step: step, created_at: epochSeconds(ctx.deps.clock),
       }, 'first');
@@ -154,6 +181,7 @@ export const totpAuthenticator = {
       const fresh = await startOffer(ctx);
       if (!fresh) return { kind: 'success', user };
       scratch.backupCodeOffer = fresh;
+      scratch.offerFor = ctx.deps.secrets.digest(OFFER_PURPOSE, sealed);
       return { kind: 'page', page: await showOffer(ctx, fresh) };
     }
 
