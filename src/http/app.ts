@@ -35,7 +35,7 @@ import { AppError, badRequest, notFound } from '../errors.js';
 import { oidcMount } from './oidc-mount.js';
 import { consoleMount } from './console-mount.js';
 import { renderErrorPage } from '../ui/layout.js';
-import { parseJsonBodies } from './json-body.js';
+import { checkFormBodies, parseJsonBodies } from './json-body.js';
 
 export interface BuiltApp {
   app: FastifyInstance;
@@ -123,6 +123,7 @@ export async function buildApp(deps: Deps): Promise<BuiltApp> {
   await app.register(rateLimit, { global: false, ...(redis ? { redis, nameSpace: `${config.redis.key_prefix}rate-limit:`, skipOnError: true } : {}) });
   await app.register(formbody);
   parseJsonBodies(app, ['application/scim+json']);
+  checkFormBodies(app);
 
   app.get('/health', async () => ({ status: 'UP' }));
   app.get('/health/ready', async (_request, reply) => {

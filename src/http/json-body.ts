@@ -1,6 +1,6 @@
-// JSON request bodies (application/json, and SCIM's application/scim+json): parsed by
-// Fastify's parser (prototype poisoning refused), then held to what any of our APIs can
-// mean. No body of ours nests deeper than a handful of levels, and a deep one (6000 levels
+// Request bodies, held to what any of our APIs can mean. JSON (application/json, and
+// SCIM's application/scim+json) is parsed by Fastify's parser (both kinds of prototype
+// poisoning refused) and checked here; form bodies are checked once parsed. No body of ours nests deeper than a handful of levels, and a deep one (6000 levels
 // fit in 30 KB) overflowed the stack of whatever walked it next; no field of ours may hold a
 // NUL character, which PostgreSQL refuses and SQLite stores, so the two stores answered the
 // same request differently. Both are refused here, once, for every route.
@@ -12,7 +12,7 @@ export const MAX_JSON_DEPTH = 32;
 type Done = (err: Error | null, body?: unknown) => void;
 
 /** The first reason this parsed body is refused, or undefined. Iterative: depth is what it checks. */
-export function jsonBodyProblem(body: unknown): string | undefined {
+export function bodyProblem(body: unknown): string | undefined {
   const pending: Array<[unknown, number]> = [[body, 1]];
   while (pending.length) {
     const [value, depth] = pending.pop()!;
@@ -32,15 +32,24 @@ export function jsonBodyProblem(body: unknown): string | undefined {
 
 /** Registers the parser for application/json and each of `alsoFor` (media types whose bodies are JSON). */
 export function parseJsonBodies(app: FastifyInstance, alsoFor: string[] = []): void {
-  const parse = app.getDefaultJsonParser('error', 'ignore');
+  const parse = app.getDefaultJsonParser('error', 'error');
   const parser = (request: FastifyRequest, body: string, done: Done) => {
     if (body.length === 0) return done(badRequest('the body is empty: send a JSON object, or no Content-Type header with no body', { scimType: 'invalidSyntax' }));
     parse(request, body, (err: Error | null, value?: unknown) => {
       if (err) return done(badRequest('the body is not valid JSON', { scimType: 'invalidSyntax' }));
-      const problem = jsonBodyProblem(value);
+      const problem = bodyProblem(value);
       return problem ? done(badRequest(problem, { scimType: 'invalidSyntax' })) : done(null, value);
     });
   };
   app.removeContentTypeParser('application/json');
   for (const type of ['application/json', ...alsoFor]) app.addContentTypeParser(type, { parseAs: 'string' }, parser);
+}
+
+/** Form bodies (the login pages) under the same NUL rule: a NUL username was a PostgreSQL error page, a wrong-password page on SQLite. */
+export function checkFormBodies(app: FastifyInstance): void {
+  app.addHook('preValidation', async (request) => {
+    if (!String(request.headers['content-type'] ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded')) return;
+    const problem = bodyProblem(request.body);
+    if (problem) throw badRequest(problem);
+  });
 }

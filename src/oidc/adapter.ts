@@ -74,6 +74,9 @@ export function adapterFactory(ctx: AdapterContext) {
     }
 
     private async one(column: 'id' | 'uid' | 'user_code', value: string): Promise<AdapterPayload | undefined> {
+      // Ids come from request bodies the provider parses itself (token, introspection): no
+      // stored id holds a NUL, and PostgreSQL would answer one with an error (a 500).
+      if (value.includes('\0')) return undefined;
       const { rows } = await ctx.db.executeQuery(findQueries[column](ctx.db, { tenant: ctx.tenantId, kind: this.kind, value }));
       const row = rows[0] as Pick<Selectable<OidcModelTable>, 'payload' | 'expires_at' | 'consumed_at'> | undefined;
       if (!row) return undefined;
@@ -83,7 +86,7 @@ export function adapterFactory(ctx: AdapterContext) {
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
-      if (this.kind === 'Client') return ctx.findClient(id);
+      if (this.kind === 'Client') return id.includes('\0') ? undefined : ctx.findClient(id);
       return this.one('id', id);
     }
 

@@ -1,8 +1,7 @@
 // SCIM 2.0 (RFC 7643) User resource ⇄ our user. Only the core attributes Gatehouse uses.
-import { badRequest, shown } from '../errors.js';
+import { badRequest } from '../errors.js';
 import type { User, UserClaims } from './user.js';
 import type { UserInput } from './user.service.js';
-import { CLAIM_MAX_LENGTH, EMAIL_ADDRESS } from './claims-policy.js';
 
 export const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
 export const LIST_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
@@ -32,9 +31,12 @@ export function toScimUser(user: User, location: string) {
   };
 }
 
-const optionalString = (value: unknown, name: string, max = 255): string | undefined => {
+// Types only: what a value may hold (lengths, an email address) is the user service's rule
+// (claims-policy.ts), applied there to what a write changes, so a PATCH of one attribute
+// is not refused for a value stored before the rule.
+const optionalString = (value: unknown, name: string): string | undefined => {
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string' || value.length > max) throw invalid(`${name} must be a string of at most ${max} characters`);
+  if (typeof value !== 'string') throw invalid(`${name} must be a string`);
   return value;
 };
 
@@ -65,23 +67,25 @@ export function fromScimUser(body: unknown): UserInput {
   if (raw.name !== undefined) {
     if (!isObject(raw.name)) throw invalid('name must be an object');
     const name = attributes(raw.name, ['givenName', 'familyName', 'formatted'], 'name.');
-    claims.given_name = optionalString(name.givenName, 'name.givenName', CLAIM_MAX_LENGTH.given_name);
-    claims.family_name = optionalString(name.familyName, 'name.familyName', CLAIM_MAX_LENGTH.family_name);
-    claims.name = optionalString(name.formatted, 'name.formatted', CLAIM_MAX_LENGTH.name);
+    claims.given_name = optionalString(name.givenName, 'name.givenName');
+    claims.family_name = optionalString(name.familyName, 'name.familyName');
+    claims.name = optionalString(name.formatted, 'name.formatted');
   }
   if (raw.emails !== undefined) {
     if (!Array.isArray(raw.emails)) throw invalid('emails must be a list');
     const emails = raw.emails.map((e) => (isObject(e) ? attributes(e, ['value', 'primary'], 'emails[].') : {}));
     const primary = emails.find((e) => e.primary === true) ?? emails[0];
-    const email = optionalString(primary?.value, 'emails[].value', CLAIM_MAX_LENGTH.email);
-    if (email !== undefined && !EMAIL_ADDRESS.test(email)) throw invalid(`${shown(email)} is not an email address`);
-    claims.email = email;
+    claims.email = optionalString(primary?.value, 'emails[].value');
   }
-  claims.locale = optionalString(raw.locale, 'locale', CLAIM_MAX_LENGTH.locale);
+  claims.locale = optionalString(raw.locale, 'locale');
   let roles: string[] = [];
   if (raw.roles !== undefined) {
     if (!Array.isArray(raw.roles)) throw invalid('roles must be a list of { value }');
-    roles = raw.roles.map((r, i) => optionalString(isObject(r) ? attributes(r, ['value'], `roles[${i}].`).value : undefined, `roles[${i}].value`, 64) ?? '').filter(Boolean);
+    roles = raw.roles.map((r, i) => {
+      const role = optionalString(isObject(r) ? attributes(r, ['value'], `roles[${i}].`).value : undefined, `roles[${i}].value`) ?? '';
+      if (role.length > 64) throw invalid(`roles[${i}].value must be at most 64 characters`);
+      return role;
+    }).filter(Boolean);
   }
   if (raw.password !== undefined && typeof raw.password !== 'string') throw invalid('password must be a string');
   if (raw.active !== undefined && raw.active !== null && typeof raw.active !== 'boolean') throw invalid('active must be true or false');

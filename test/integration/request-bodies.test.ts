@@ -6,7 +6,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, DIALECTS, type TestServer } from '../helpers/test-server.js';
-import { api, createScimUser } from '../helpers/api.js';
+import { api, createScimUser, registerApp } from '../helpers/api.js';
+import { HttpBrowser, parseForm } from '../helpers/http-browser.js';
+import { discover } from '../helpers/oidc-login.js';
+import { authorize } from '../helpers/oidc-authorize.js';
 
 const ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
@@ -76,6 +79,25 @@ for (const dialect of DIALECTS) {
       assert.match(await page.text(), /NUL character/);
     });
 
+    test('a NUL character in a form body is a 400 on the login page, and not a 500 at the token and introspection endpoints', async () => {
+      const app = await registerApp(server, { name: `nul-form-${dialect}` });
+      const browser = new HttpBrowser();
+      const config = await discover(`${server.url}/oauth2/token`, app.clientId, app.clientSecret);
+      const started = await authorize(config, browser, app.redirectUri);
+      const form = parseForm(await started.res.text());
+      const login = await browser.request(new URL(form.action, started.url).href, { form: { ...form.fields, username: 'body\u0000user', password: 'x' } });
+      assert.equal(login.status, 400);
+      assert.match(await login.text(), /NUL character/);
+
+      const token = await fetch(`${server.url}/oauth2/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials&client_id=a%00b&client_secret=x' });
+      assert.equal(token.status, 401);
+      assert.equal((await token.json() as { error: string }).error, 'invalid_client');
+      const basic = `Basic ${Buffer.from(`${app.clientId}:${app.clientSecret}`).toString('base64')}`;
+      const introspect = await fetch(`${server.url}/oauth2/introspect`, { method: 'POST', headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' }, body: 'token=a%00b' });
+      assert.equal(introspect.status, 200);
+      assert.deepEqual(await introspect.json(), { active: false });
+    });
+
     test('JSON that does not parse is a 400; under /scim2 with scimType invalidSyntax (RFC 7644 §3.12)', async () => {
       const scim = await send('POST', '/scim2/Users', '{bad', 'application/scim+json');
       assert.equal(scim.status, 400);
@@ -87,6 +109,8 @@ for (const dialect of DIALECTS) {
       assert.equal(app.body.message, 'the body is not valid JSON');
       const poisoned = await send('POST', '/api/server/v1/applications', '{"__proto__":{"x":1},"name":"p"}');
       assert.equal(poisoned.status, 400, 'prototype poisoning is still refused by the parser');
+      const constructed = await send('POST', '/api/server/v1/applications', '{"constructor":{"prototype":{"x":1}},"name":"p"}');
+      assert.equal(constructed.status, 400, 'and so is its constructor.prototype form');
       const empty = await api(server, 'POST', '/scim2/Users', { auth: server.adminAuth, headers: { 'content-type': 'application/scim+json' } });
       assert.equal(empty.status, 400);
       assert.equal(empty.body.scimType, 'invalidSyntax');

@@ -230,6 +230,22 @@ describe('SCIM /scim2/Users', () => {
     assert.match(twice.body.detail, /userName is given twice/);
   });
 
+  test('a profile stored before the claim rules does not block changes that leave it alone; changing it is checked', async () => {
+    const created = await createScimUser(server, { userName: 'legacy.owner', password: 'legacy-Passw0rd-1' });
+    // As a tenant owner created before owners' profiles were checked could be stored.
+    await server.deps.store.db.updateTable('app_user').set({ claims: JSON.stringify({ email: 'owner', given_name: 'x'.repeat(300) }) })
+      .where('id', '=', created.id).execute();
+    const patch = (operations: unknown[]) => scim('PATCH', `/scim2/Users/${created.id}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: operations });
+    const disabled = await patch([{ op: 'replace', path: 'active', value: false }]);
+    assert.equal(disabled.status, 200, JSON.stringify(disabled.body));
+    assert.equal(disabled.body.active, false);
+    const password = await patch([{ op: 'replace', path: 'password', value: 'legacy-Passw0rd-2' }]);
+    assert.equal(password.status, 200, 'a new password is not held up by the old email');
+    const bad = await patch([{ op: 'replace', path: 'emails[type eq "work"].value', value: 'still not an address' }]);
+    assert.equal(bad.status, 400);
+    assert.match(bad.body.detail, /is not an email address/);
+  });
+
   test('calls without credentials are 401 in the SCIM error shape', async () => {
     const res = await api(server, 'GET', '/scim2/Users');
     assert.equal(res.status, 401);
