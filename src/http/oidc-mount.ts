@@ -8,6 +8,7 @@ import { renderErrorPage } from '../ui/layout.js';
 import type { RoutedRequest } from './tenant-routing.js';
 
 const DISCOVERY = '/.well-known/openid-configuration';
+const PROVIDER_CSP = "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'";
 
 export function oidcMount(config: Config, providers: ProviderRegistry) {
   const base = new URL(config.server.base_url);
@@ -44,7 +45,10 @@ export function oidcMount(config: Config, providers: ProviderRegistry) {
       delete req.headers['x-forwarded-port'];
       if (!config.server.trust_proxy) delete req.headers['x-forwarded-for'];
       reply.hijack();
-      // Security headers the provider does not set itself.
+      // Security headers the provider does not set itself. The CSP is the login pages' one
+      // plus script-src: the provider adds the hash of the one inline script it writes (the
+      // form_post page that carries the code back), so no other script can run there.
+      reply.raw.setHeader('content-security-policy', PROVIDER_CSP);
       reply.raw.setHeader('x-content-type-options', 'nosniff');
       reply.raw.setHeader('referrer-policy', 'no-referrer');
       reply.raw.setHeader('x-frame-options', 'DENY');

@@ -3,6 +3,7 @@
 // stale interaction URLs and RP-initiated logout.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import * as client from 'openid-client';
 import { startServer, type TestServer } from '../helpers/test-server.js';
 import { createScimUser, registerApp, type RegisteredApp } from '../helpers/api.js';
@@ -182,6 +183,25 @@ describe('OIDC sessions (sqlite)', () => {
     assert.equal(res.status, 400);
     assert.equal(res.headers.get('location'), null, 'no redirect to the registered callback');
     assert.match(await res.text(), /redirect_uri/);
+  });
+
+  test('pages the provider writes carry a CSP; the form_post page\'s one inline script is allowed by its hash and nothing else', async () => {
+    await createScimUser(server, { userName: 'formpost.user', password: 'formpost-Passw0rd-1' });
+    const browser = new HttpBrowser();
+    const started = await authorize(configA, browser, appA.redirectUri, { response_mode: 'form_post' });
+    const form = parseForm(await started.res.text());
+    const done = await browser.follow(new URL(form.action, started.url).href, { form: { ...form.fields, username: 'formpost.user', password: 'formpost-Passw0rd-1' } }, (u) => u.startsWith(appA.redirectUri));
+    assert.equal(done.res.status, 200);
+    const page = await done.res.text();
+    assert.match(page, new RegExp(`<form method="post" action="${appA.redirectUri}">`));
+    const script = /<script>([\s\S]*?)<\/script>/.exec(page)![1]!;
+    const csp = done.res.headers.get('content-security-policy') ?? '';
+    const scriptSrc = csp.split(';').map((d) => d.trim()).find((d) => d.startsWith('script-src'))!;
+    assert.deepEqual(scriptSrc.split(/\s+/).slice(1), ["'self'", `'sha256-${createHash('sha256').update(script).digest('base64')}'`]);
+    assert.match(csp, /frame-ancestors 'none'/);
+    const error = await fetch(`${issuer.replace('/oauth2/token', '')}/oauth2/authorize?client_id=no-such-client`);
+    assert.equal(error.status, 400);
+    assert.match(error.headers.get('content-security-policy') ?? '', /default-src 'none'/);
   });
 
   test('id_token_hint names one user and another signs in: the application gets login_required, not a code for the other user', async () => {
