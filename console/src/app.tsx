@@ -9,6 +9,8 @@ import { Layout } from './components/layout';
 import { Page, EmptyState } from './components/page';
 import { allowed, Link, matchPath, navigate, useLocation } from './router';
 import { HOME, routes } from './routes';
+import { appBase } from './env';
+import { pathBelow } from './auth/return-path';
 
 function NotFound() {
   return (
@@ -59,7 +61,7 @@ export function App() {
           <p>Your session has ended. Sign in again to go on; changes you have not saved on this page are lost.</p>
           <button type="button" className="button button-primary" onClick={() => {
             const { pathname, search } = window.location;
-            void startSignIn(pathname.replace(/^.*?\/console/, '') + search);
+            void startSignIn(pathBelow(appBase, pathname, search));
           }}>Sign in again</button>
         </div>
       ) : null}

@@ -5,7 +5,7 @@
 // NUL character, which PostgreSQL refuses and SQLite stores, so the two stores answered the
 // same request differently. Both are refused here, once, for every route.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { badRequest } from '../errors.js';
+import { AppError, badRequest } from '../errors.js';
 
 export const MAX_JSON_DEPTH = 32;
 
@@ -45,10 +45,18 @@ export function parseJsonBodies(app: FastifyInstance, alsoFor: string[] = []): v
   for (const type of ['application/json', ...alsoFor]) app.addContentTypeParser(type, { parseAs: 'string' }, parser);
 }
 
-/** Form bodies (the login pages) under the same NUL rule: a NUL username was a PostgreSQL error page, a wrong-password page on SQLite. */
+/**
+ * Form bodies are for the login pages' forms, under the same NUL rule (a NUL username was
+ * PostgreSQL's error page, a wrong-password page on SQLite). The admin API and SCIM take
+ * JSON only: a form is the one body another site's page can send without the browser
+ * asking first, and with credentials the browser holds it could create a user.
+ */
 export function checkFormBodies(app: FastifyInstance): void {
   app.addHook('preValidation', async (request) => {
     if (!String(request.headers['content-type'] ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded')) return;
+    if (request.url.startsWith('/api/') || request.url.startsWith('/scim2/')) {
+      throw new AppError('unsupported_media_type', 415, 'this API takes JSON: send Content-Type application/json (application/scim+json under /scim2)');
+    }
     const problem = bodyProblem(request.body);
     if (problem) throw badRequest(problem);
   });

@@ -23,7 +23,7 @@ const STYLE = `
   .help{color:#4b5563;font-size:.875rem;margin:.3rem 0 0}ol{padding-left:1.25rem}.qr{text-align:center}.qr img{image-rendering:pixelated}
   .secret code{display:block;text-align:center;font:600 1.05rem/1.6 ui-monospace,Menlo,Consolas,monospace;letter-spacing:.05em;word-spacing:.3em;background:#f9fafb;padding:.5rem;border-radius:6px}
   .alt{text-align:center;margin:1rem 0 0}button.link{width:auto;padding:.2rem;background:none;color:#1d4ed8;font-weight:600;text-decoration:underline}
-  footer{text-align:center;color:#6b7280;font-size:.8rem;margin-top:1rem}`;
+  footer{text-align:center;color:#4b5563;font-size:.8rem;margin-top:1rem}`;
 
 export function renderLayout(opts: LayoutOptions): string {
   return `<!doctype html>

@@ -191,6 +191,11 @@ describe('admin console: Service Providers (Chromium)', () => {
       await page.getByRole('dialog').getByRole('button', { name: 'Delete', exact: true }).click();
     });
     await page.getByText('Showing 1–10 of 10').waitFor();
+    // A page past the end (an old link) says so and offers the last page.
+    await page.goto(`${server.url}/console/service-providers?search=bulk&page=9`);
+    await page.getByText('Page 9 is past the end: there is 1 page (10 in all).').waitFor();
+    await page.getByRole('button', { name: 'Go to the last page' }).click();
+    await page.getByText('Showing 1–10 of 10').waitFor();
     const gone = await api(server, 'GET', `/api/server/v1/applications?filter=${encodeURIComponent('name eq "Bulk 11"')}`, { auth: server.adminAuth });
     assert.equal(gone.body.totalResults, 0);
     // The console's own system application is listed but cannot be deleted.

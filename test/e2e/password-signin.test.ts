@@ -12,6 +12,7 @@ import { authorizationFor } from '../helpers/oidc-authorize.js';
 import { launchChromium, openContext } from '../helpers/chromium.js';
 import { signInWithPassword } from '../helpers/chromium-signin.js';
 import { startCallbackServer, type CallbackServer } from '../helpers/callback-server.js';
+import { axeProblems } from '../helpers/console-browser.js';
 
 const LOGIN_PATH = /\/authenticationendpoint\/[^/?#]+$/;
 
@@ -119,6 +120,7 @@ describe('password sign-in in Chromium', () => {
         assert.equal(await password.getAttribute('type'), 'password');
         assert.match((await page.getByRole('heading', { level: 1 }).textContent()) ?? '', /Acme Portal/);
         assert.ok(await page.getByRole('button', { name: 'Sign in' }).isVisible());
+        assert.deepEqual(await axeProblems(page), [], 'no serious or critical axe-core violations (the footer\'s contrast was 4.39:1)');
       } finally {
         await context.close();
       }

@@ -98,6 +98,20 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(await introspect.json(), { active: false });
     });
 
+    test('the admin API and SCIM refuse form bodies (415), the one body another site\'s page can send unasked; nothing is created', async () => {
+      const form = { auth: server.adminAuth, type: 'application/x-www-form-urlencoded' };
+      const scim = await api(server, 'POST', '/scim2/Users', { ...form, body: 'userName=csrf.user&password=Csrf-Passw0rd-1' });
+      assert.equal(scim.status, 415);
+      assert.deepEqual(scim.body.schemas, [ERROR_SCHEMA]);
+      assert.match(scim.body.detail, /takes JSON/);
+      const found = await api(server, 'GET', '/scim2/Users?filter=userName%20eq%20%22csrf.user%22', { auth: server.adminAuth });
+      assert.equal(found.body.totalResults, 0);
+      const app = await api(server, 'POST', '/api/server/v1/applications', { ...form, body: 'name=csrf-app' });
+      assert.equal(app.status, 415);
+      const signOut = await api(server, 'POST', `/api/server/v1/users/${userId}/sign-out`, { ...form, body: 'x=1' });
+      assert.equal(signOut.status, 415);
+    });
+
     test('JSON that does not parse is a 400; under /scim2 with scimType invalidSyntax (RFC 7644 §3.12)', async () => {
       const scim = await send('POST', '/scim2/Users', '{bad', 'application/scim+json');
       assert.equal(scim.status, 400);

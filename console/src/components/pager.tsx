@@ -26,6 +26,18 @@ export function Pager({ label, page, pageSize, total, last, pathOf }: {
   if (total <= 0) return null;
   const first = (page - 1) * pageSize + 1;
   const pages = Math.max(1, Math.ceil(total / pageSize));
+  // A page past the end (an old link, a typed address, rows deleted meanwhile): say so and
+  // offer the last page, not "Showing 981–4 of 4".
+  if (first > total) {
+    return (
+      <nav className="pager" aria-label={label}>
+        <p>Page {page} is past the end: there {pages === 1 ? 'is 1 page' : `are ${pages} pages`} ({total} in all).</p>
+        <div>
+          <button type="button" className="button" onClick={() => void navigate(pathOf(pages))}>Go to the last page</button>
+        </div>
+      </nav>
+    );
+  }
   return (
     <nav className="pager" aria-label={label}>
       <p>Showing {first}–{last} of {total}</p>
