@@ -3,12 +3,30 @@ import { loadConfig, ConfigError } from './config/load.js';
 import { openStore } from './store/connect.js';
 import { migrateToLatest } from './store/migrate.js';
 import { createLogger } from './logger.js';
-import { createSecretBox, loadEncryptionKey } from './crypto/secret-box.js';
+import { secretsForStore } from './crypto/store-secrets.js';
 import { systemClock } from './clock.js';
 import { bootstrap } from './tenants/bootstrap.js';
 import type { Deps } from './deps.js';
 
+const USAGE = 'usage: gatehouse-server [--config gatehouse.toml]   (every setting also from GATEHOUSE_* environment variables; see docs/configuration.md)';
+
+/** The server takes --config and nothing else: a mistyped option must not start it on defaults. */
+function checkArguments(argv: string[]): void {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--help' || arg === '-h') {
+      process.stdout.write(`${USAGE}\n`);
+      process.exit(0);
+    }
+    if (arg === '--config') { i++; continue; }
+    if (arg.startsWith('--config=')) continue;
+    process.stderr.write(`gatehouse: unknown argument ${JSON.stringify(arg)} (the server takes only --config <file>; --help)\n`);
+    process.exit(2);
+  }
+}
+
 async function main(): Promise<void> {
+  checkArguments(process.argv.slice(2));
   let config;
   try {
     config = loadConfig({ argv: process.argv.slice(2) });
@@ -23,9 +41,17 @@ async function main(): Promise<void> {
   const store = openStore(config.database.url, config.server.data_dir, config.database.pool_size,
     (err) => logger.warn({ err: err.message }, 'database connection lost; it will be reopened'),
     { preparedStatements: config.database.prepared_statements });
-  const secrets = createSecretBox(loadEncryptionKey(config.security.encryption_key, config.server.data_dir));
-  const deps: Deps = { config, store, clock: systemClock, logger, secrets };
   await migrateToLatest(store);
+  let secrets;
+  try {
+    secrets = await secretsForStore(store, config.security.encryption_key, config.server.data_dir);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    for (const problem of err.problems) process.stderr.write(`gatehouse: invalid configuration: ${problem}\n`);
+    await store.close();
+    process.exit(2);
+  }
+  const deps: Deps = { config, store, clock: systemClock, logger, secrets };
   const first = await bootstrap(deps);
   // Loaded after the config is known good, so a config error is the only line printed
   // (oidc-provider warns about the Node 20 runtime as soon as it is imported).

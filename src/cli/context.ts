@@ -6,7 +6,7 @@ import { loadConfig } from '../config/load.js';
 import { openStore } from '../store/connect.js';
 import { migrateToLatest } from '../store/migrate.js';
 import { createLogger } from '../logger.js';
-import { createSecretBox, loadEncryptionKey } from '../crypto/secret-box.js';
+import { secretsForStore } from '../crypto/store-secrets.js';
 import { systemClock } from '../clock.js';
 import { bootstrap } from '../tenants/bootstrap.js';
 import type { Deps } from '../deps.js';
@@ -24,9 +24,9 @@ export async function openContext(argv: string[], out: Output, env: Record<strin
   const logger = createLogger(level, pino.destination({ dest: 2, sync: true }));
   const store = openStore(config.database.url, config.server.data_dir, config.database.pool_size, undefined, { preparedStatements: config.database.prepared_statements });
   try {
-    const secrets = createSecretBox(loadEncryptionKey(config.security.encryption_key, config.server.data_dir));
-    const deps: Deps = { config, store, clock: systemClock, logger, secrets };
     await migrateToLatest(store);
+    const secrets = await secretsForStore(store, config.security.encryption_key, config.server.data_dir);
+    const deps: Deps = { config, store, clock: systemClock, logger, secrets };
     const first = await bootstrap(deps);
     if (first.firstStart) {
       // The store was created just now: say so, and hand over a generated password, which

@@ -5,6 +5,7 @@ import { parse as parseToml } from 'smol-toml';
 import { schema, leaves, type Config, type Leaf } from './schema.js';
 import { envName, SHORT_ENV } from './env.js';
 import { shown } from '../errors.js';
+import { isMailbox, isSmtpHost } from '../notifications/email-address.js';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -24,7 +25,10 @@ export function configPath(argv: string[], env: Record<string, string | undefine
   const i = argv.findIndex((a) => a === '--config' || a.startsWith('--config='));
   if (i >= 0) {
     const arg = argv[i]!;
-    return arg.includes('=') ? arg.slice('--config='.length) : argv[i + 1];
+    const path = arg.includes('=') ? arg.slice('--config='.length) : argv[i + 1];
+    // Without a path the option used to mean "no file at all", which also skipped ./gatehouse.toml.
+    if (!path || path.startsWith('--')) throw new ConfigError(['--config needs the path of a TOML file: --config gatehouse.toml']);
+    return path;
   }
   if (env.GATEHOUSE_CONFIG) return env.GATEHOUSE_CONFIG;
   return existsSync('gatehouse.toml') ? 'gatehouse.toml' : undefined;
@@ -39,7 +43,9 @@ export function loadConfig(options: LoadOptions = {}): Config {
     try {
       file = parseToml(readFileSync(path, 'utf8')) as Record<string, unknown>;
     } catch (err) {
-      throw new ConfigError([`config file ${path}: ${(err as Error).message.split('\n')[0]}`]);
+      const { line, column } = err as { line?: number; column?: number };
+      const where = typeof line === 'number' ? ` line ${line}${typeof column === 'number' ? `, column ${column}` : ''}:` : '';
+      throw new ConfigError([`config file ${path}:${where} ${(err as Error).message.split('\n')[0]}`]);
     }
     problems.push(...unknownKeys(file, schema, [], path));
   }
@@ -66,6 +72,8 @@ export function loadConfig(options: LoadOptions = {}): Config {
   }
   if (problems.length) throw new ConfigError(problems);
   const config = resolved as unknown as Config;
+  const related = relatedProblems(config);
+  if (related.length) throw new ConfigError(related);
   const server = config.server as { base_url: string; port: number };
   if (!server.base_url) server.base_url = `http://localhost:${server.port}`;
   server.base_url = server.base_url.replace(/\/+$/, '');
@@ -75,6 +83,24 @@ export function loadConfig(options: LoadOptions = {}): Config {
   if (databaseProblem) throw new ConfigError([`database.url: ${databaseProblem}`]);
   if (config.redis.url && !/^rediss?:\/\//i.test(config.redis.url)) throw new ConfigError(['redis.url: must start with redis:// or rediss:// (value not shown: secret)']);
   return deepFreeze(config);
+}
+
+/** Values that fit their type but not what they configure, or not each other. */
+function relatedProblems(config: Config): string[] {
+  const problems: string[] = [];
+  if (!config.server.data_dir.trim()) problems.push('server.data_dir: must not be empty (the default is ./data)');
+  const key = config.security.encryption_key;
+  if (key && (!/^[A-Za-z0-9+/]+={0,2}$/.test(key) || Buffer.from(key, 'base64').length !== 32)) {
+    problems.push('security.encryption_key: must be 32 bytes in base64, as `openssl rand -base64 32` prints (value not shown: secret)');
+  }
+  const emailCode = config.authentication.authenticator.totp.email_code;
+  if (emailCode.min_interval_seconds > emailCode.window_seconds) {
+    problems.push(`authentication.authenticator.totp.email_code.min_interval_seconds: ${emailCode.min_interval_seconds} is longer than window_seconds (${emailCode.window_seconds}), which it cannot outlast`);
+  }
+  const email = config.output_adapter.email;
+  if (email.hostname && !isSmtpHost(email.hostname)) problems.push(`output_adapter.email.hostname: "${email.hostname}" must be a host name or IP address, without scheme or port (port has its own key)`);
+  if (email.from_address && !isMailbox(email.from_address)) problems.push(`output_adapter.email.from_address: "${email.from_address}" must be one email address such as no-reply@example.com`);
+  return problems;
 }
 
 function checkBaseUrl(value: string): string | undefined {

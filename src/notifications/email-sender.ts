@@ -6,7 +6,7 @@ import type { SecretBox } from '../crypto/secret-box.js';
 import { badRequest, shown } from '../errors.js';
 import type { EmailSenderTable } from './email-sender.table.js';
 import type { SmtpSettings } from './smtp-settings.js';
-import { isMailbox, oneLine } from './email-address.js';
+import { isMailbox, isSmtpHost, oneLine } from './email-address.js';
 
 export type EmailSenderRow = Selectable<EmailSenderTable>;
 
@@ -42,8 +42,6 @@ export interface SenderInput {
   properties: Record<string, string>;
 }
 
-const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9])?)*\.?$/;
-const IPV6_LITERAL = /^\[?[0-9A-Fa-f:.]+\]?$/;
 
 const flag = (properties: Record<string, string>, key: string, fallback: boolean): boolean =>
   properties[key] === undefined ? fallback : properties[key] === 'true';
@@ -74,7 +72,7 @@ export function parseSenderInput(body: unknown, existing?: EmailSenderRow): Send
   if (typeof input.smtpServerHost !== 'string' || input.smtpServerHost.trim() === '') problems.push('smtpServerHost is required: the SMTP server\'s host name, e.g. smtp.example.com');
   else {
     host = input.smtpServerHost.trim();
-    if (!HOSTNAME.test(host) && !IPV6_LITERAL.test(host)) problems.push('smtpServerHost must be a host name or IP address, without scheme or port');
+    if (!isSmtpHost(host)) problems.push('smtpServerHost must be a host name or IP address, without scheme or port');
   }
 
   let port = 0;

@@ -3,7 +3,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -336,6 +337,35 @@ const BAD_INPUT_HERE: BadInput[] = [
   { name: 'an incomplete command', args: ['app'], code: 2, message: /unknown command "app": try "app register"/ },
   { name: 'an invalid log level in the environment', args: ['keys', 'rotate'], env: { GATEHOUSE_LOGGING__LEVEL: 'loud' }, code: 2, message: /logging\.level .*must be one of/ },
 ];
+
+test('a key that does not open the store is refused before anything is sealed with it; a missing key file is not replaced', async () => {
+  const tenant = tenantId('carbon.super');
+  const keys = () => withDb((db) => db.prepare('SELECT kid, status FROM signing_key WHERE tenant_id = ?').all(tenant)) as Array<{ kid: string; status: string }>;
+  const before = keys();
+  const keyFile = join(dataDir, 'encryption.key');
+  const serverKey = readFileSync(keyFile, 'utf8').trim();
+
+  const wrong = await gatehouseHere(['keys', 'rotate'], { GATEHOUSE_SECURITY__ENCRYPTION_KEY: randomBytes(32).toString('base64') });
+  assert.equal(wrong.code, 2, wrong.stdout);
+  assert.match(wrong.stderr, /^gatehouse: invalid configuration: security\.encryption_key: this key does not open the secrets already in the store/m);
+  const short = await gatehouseHere(['keys', 'rotate'], { GATEHOUSE_SECURITY__ENCRYPTION_KEY: 'abc' });
+  assert.equal(short.code, 2);
+  assert.match(short.stderr, /an encryption key is 32 bytes in base64/);
+
+  // The server ran with the key in its environment, so there is no key file: the CLI, run
+  // without that variable, must not make a new key and seal with it.
+  rmSync(keyFile);
+  const missing = await gatehouseHere(['keys', 'rotate']);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /already holds sealed secrets, but security\.encryption_key is not set/);
+  assert.equal(existsSync(keyFile), false, 'no key file was generated');
+  assert.deepEqual(keys(), before, 'no signing key was added');
+
+  const right = await gatehouseHere(['keys', 'rotate'], { GATEHOUSE_SECURITY__ENCRYPTION_KEY: serverKey });
+  assert.equal(right.code, 0, right.stderr);
+  assert.equal(keys().length, before.length + 1);
+  writeFileSync(keyFile, `${serverKey}\n`, { mode: 0o600 });
+});
 
 test('bad input in a real process exits non-zero with one line naming the problem and no stack trace', async () => {
   const file = join(dataDir, 'bad.toml');

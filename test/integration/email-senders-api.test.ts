@@ -190,6 +190,8 @@ for (const dialect of DIALECTS) {
       const cases: Array<[unknown, RegExp]> = [
         [{ ...senderBody(25), smtpServerHost: '' }, /smtpServerHost is required/],
         [{ ...senderBody(25), smtpServerHost: 'smtp://mail.example.com:25' }, /smtpServerHost must be a host name/],
+        // Digits, dots and a colon once passed for an IPv6 literal.
+        [{ ...senderBody(25), smtpServerHost: '203.0.113.7:2525' }, /smtpServerHost must be a host name/],
         [{ ...senderBody(25), smtpPort: 0 }, /smtpPort/],
         [{ ...senderBody(25), smtpPort: '587' }, /smtpPort/],
         [{ ...senderBody(25), fromAddress: 'a@b.example, c@d.example' }, /fromAddress/],

@@ -177,6 +177,8 @@ test('an invalid configuration stops start-up with one line naming the key', asy
   const cases = [
     { name: 'a port that is not a number', server: launch({ GATEHOUSE_SERVER__PORT: 'abc' }), key: /server\.port \(environment variable GATEHOUSE_SERVER__PORT\): must be a whole number/ },
     { name: 'an unknown key in the --config file', server: launch({}, ['--config', file]), key: /identity_mgt\.account_locking\.allowed_failed_attempt \(.*invalid\.toml\): unknown key/ },
+    { name: 'an encryption key of the wrong length', server: launch({ GATEHOUSE_SECURITY__ENCRYPTION_KEY: 'abc' }), key: /security\.encryption_key: must be 32 bytes in base64/ },
+    { name: 'a mistyped option', server: launch({}, ['--confg', file]), key: /^gatehouse: unknown argument "--confg" \(the server takes only --config <file>; --help\)$/ },
   ];
   for (const c of cases) {
     const exit = await c.server.exited;

@@ -29,6 +29,14 @@ test('the reference lists every configuration key with its environment variable'
 function otherValue(keyPath: string[], leaf: Leaf): [raw: string, parsed: unknown] {
   if (keyPath.join('.') === 'server.base_url') return ['https://id.example.com', 'https://id.example.com'];
   if (keyPath.join('.') === 'redis.url') return ['redis://cache.example.com:6379', 'redis://cache.example.com:6379'];
+  // Keys whose values are checked beyond their type: a value that passes.
+  const valid: Record<string, string> = {
+    'security.encryption_key': Buffer.alloc(32, 1).toString('base64'),
+    'output_adapter.email.from_address': 'no-reply@example.com',
+    'output_adapter.email.hostname': 'smtp.example.com',
+  };
+  const known = valid[keyPath.join('.')];
+  if (known) return [known, known];
   switch (leaf.type) {
     case 'boolean': return [String(!leaf.default), !leaf.default];
     case 'integer': {

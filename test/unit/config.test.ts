@@ -153,7 +153,12 @@ const INVALID: Array<{ name: string; toml?: string; env?: Record<string, string>
   { name: 'an unknown section', toml: '[servr]\nport = 8080\n', problem: /^servr \(.*\.toml\): unknown key$/ },
   { name: 'an unknown nested key', toml: '[identity_mgt.account_locking]\nallowed_failed_attempt = 3\n', problem: /^identity_mgt\.account_locking\.allowed_failed_attempt \(.*\): unknown key$/ },
   { name: 'a value where a section belongs', toml: 'server = 8080\n', problem: /^server \(.*\.toml\): must be a \[section\]$/ },
-  { name: 'a TOML syntax error', toml: '[server\nport = 1\n', problem: /^config file .*\.toml: / },
+  { name: 'a TOML syntax error', toml: '[server\nport = 1\n', problem: /^config file .*\.toml: line 1, column \d+: / },
+  { name: 'an encryption key that is not 32 bytes of base64', env: { GATEHOUSE_SECURITY__ENCRYPTION_KEY: 'abc' }, problem: /^security\.encryption_key: must be 32 bytes in base64, as `openssl rand -base64 32` prints \(value not shown: secret\)$/ },
+  { name: 'an empty data directory', toml: '[server]\ndata_dir = ""\n', problem: /^server\.data_dir: must not be empty/ },
+  { name: 'an email-code interval longer than its window', env: { GATEHOUSE_AUTHENTICATION__AUTHENTICATOR__TOTP__EMAIL_CODE__MIN_INTERVAL_SECONDS: '600', GATEHOUSE_AUTHENTICATION__AUTHENTICATOR__TOTP__EMAIL_CODE__WINDOW_SECONDS: '60' }, problem: /^authentication\.authenticator\.totp\.email_code\.min_interval_seconds: 600 is longer than window_seconds \(60\)/ },
+  { name: 'an SMTP host with a port', toml: '[output_adapter.email]\nhostname = "127.0.0.1:2525"\n', problem: /^output_adapter\.email\.hostname: "127\.0\.0\.1:2525" must be a host name or IP address, without scheme or port/ },
+  { name: 'a From address that is two', toml: '[output_adapter.email]\nfrom_address = "a@b.test, c@d.test"\n', problem: /^output_adapter\.email\.from_address: .* must be one email address/ },
 ];
 
 test('invalid values are refused with a ConfigError naming the key and where it came from', () => {
@@ -200,6 +205,12 @@ test('the config file comes from --config PATH, --config=PATH or GATEHOUSE_CONFI
   const file = join(dir, 'via-env.toml');
   writeFileSync(file, '[server]\nport = 6000\n');
   assert.equal(loadConfig({ argv: [], env: { GATEHOUSE_CONFIG: file } }).server.port, 6000);
+});
+
+test('--config without a path is refused, not read as "no file" (which skipped ./gatehouse.toml too)', () => {
+  for (const argv of [['--config'], ['--config='], ['--config', '--help']]) {
+    assert.throws(() => loadConfig({ argv, env: {} }), (err: unknown) => err instanceof ConfigError && /^--config needs the path of a TOML file/.test(err.problems[0]!), argv.join(' '));
+  }
 });
 
 test('a missing config file is a ConfigError naming the file', () => {
