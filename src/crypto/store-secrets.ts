@@ -34,7 +34,14 @@ export async function secretsForStore(store: Store, configured: string, dataDir:
     }
   } else if (!source) {
     mkdirSync(dataDir, { recursive: true });
-    writeFileSync(file, `${key.toString('base64')}\n`, { mode: 0o600 });
+    // Created exclusively: of two processes starting on a new data directory at once, the
+    // second uses the first one's key instead of replacing the file under it.
+    try {
+      writeFileSync(file, `${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      return secretsForStore(store, configured, dataDir);
+    }
   }
   return box;
 }

@@ -48,8 +48,25 @@ async function upToDate(store: Store): Promise<boolean> {
   return rows.length === known.length && rows.every((r) => known.includes(r.name));
 }
 
+// Kysely takes no lock across processes on SQLite: a CLI command and the server (or two
+// commands) starting on the same new data directory at once ran the same migration twice,
+// and one of them failed ("table tenant already exists"). The loser waits and looks again.
+const SQLITE_ATTEMPTS = 5;
+
 export async function migrateToLatest(store: Store): Promise<void> {
-  if (await upToDate(store)) return;
+  for (let attempt = 1; ; attempt++) {
+    if (await upToDate(store)) return;
+    try {
+      await runMigrator(store);
+      return;
+    } catch (err) {
+      if (store.dialect !== 'sqlite' || attempt >= SQLITE_ATTEMPTS) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+    }
+  }
+}
+
+async function runMigrator(store: Store): Promise<void> {
   const migrator = new Migrator({
     db: store.db, provider, migrationTableName: MIGRATION_TABLE, migrationLockTableName: 'gatehouse_migration_lock',
     // The names sort by their timestamp prefix; localeCompare (the default) loads ICU's

@@ -101,6 +101,22 @@ test('user add on a fresh data directory creates the store, the super administra
   assert.deepEqual(JSON.parse(alice.roles), ['admin']);
 });
 
+test('three commands started at once on one new data directory all succeed (the store is created once)', async () => {
+  const shared = dataDir;
+  dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-cli-race-'));
+  try {
+    const runs = await Promise.all(['ann', 'bob', 'cyd'].map((name) => gatehouse(['user', 'add', name, '--password', `${name}-password-1`])));
+    runs.forEach((run, i) => assert.equal(run.code, 0, `command ${i + 1}: ${run.stderr}`));
+    for (const name of ['ann', 'bob', 'cyd']) assert.ok(userRow('carbon.super', name), `${name} is in the store`);
+    assert.equal(withDb((db) => db.prepare('SELECT count(*) AS n FROM tenant').get() as { n: number }).n, 1, 'one default tenant');
+    const next = await gatehouse(['keys', 'rotate']);
+    assert.equal(next.code, 0, `the key file is the one the store was sealed with: ${next.stderr}`);
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+    dataDir = shared;
+  }
+});
+
 test('user add --password-stdin reads the password from standard input without its trailing newline', async () => {
   const run = await gatehouse(['user', 'add', 'bob', '--password-stdin'], { stdin: 'bob-password-from-stdin\n' });
   assert.equal(run.code, 0, run.stderr);
