@@ -366,7 +366,7 @@ test('a key that does not open the store is refused before anything is sealed wi
   assert.match(wrong.stderr, /^gatehouse: invalid configuration: security\.encryption_key: this key does not open the secrets already in the store/m);
   const short = await gatehouseHere(['keys', 'rotate'], { GATEHOUSE_SECURITY__ENCRYPTION_KEY: 'abc' });
   assert.equal(short.code, 2);
-  assert.match(short.stderr, /an encryption key is 32 bytes in base64/);
+  assert.match(short.stderr, /security\.encryption_key: must be 32 bytes in base64/);
 
   // The server ran with the key in its environment, so there is no key file: the CLI, run
   // without that variable, must not make a new key and seal with it.
@@ -376,6 +376,12 @@ test('a key that does not open the store is refused before anything is sealed wi
   assert.match(missing.stderr, /already holds sealed secrets, but security\.encryption_key is not set/);
   assert.equal(existsSync(keyFile), false, 'no key file was generated');
   assert.deepEqual(keys(), before, 'no signing key was added');
+
+  writeFileSync(keyFile, 'not-a-key\n', { mode: 0o600 });
+  const damaged = await gatehouseHere(['keys', 'rotate']);
+  assert.equal(damaged.code, 2);
+  assert.match(damaged.stderr, /encryption\.key: an encryption key is 32 bytes in base64/);
+  rmSync(keyFile);
 
   const right = await gatehouseHere(['keys', 'rotate'], { GATEHOUSE_SECURITY__ENCRYPTION_KEY: serverKey });
   assert.equal(right.code, 0, right.stderr);
