@@ -37,6 +37,8 @@ import { consoleMount } from './console-mount.js';
 import { renderErrorPage } from '../ui/layout.js';
 import { checkFormBodies, parseJsonBodies } from './json-body.js';
 
+const TENANT_CACHE_MS = 60_000;
+
 export interface BuiltApp {
   app: FastifyInstance;
   providers: ProviderRegistry;
@@ -69,7 +71,9 @@ export async function buildApp(deps: Deps): Promise<BuiltApp> {
     const tenant = await tenantById(deps, tenantId);
     return tenant ? providers.get(tenant) : undefined;
   });
-  const tenants = new Map<string, Tenant>();
+  // Tenants by domain, looked up again after TENANT_CACHE_MS: what another node changed
+  // (a tenant created and undone there) is not kept here for good.
+  const tenants = new Map<string, { tenant: Tenant; until: number }>();
   const { max_requests: maxRequests, window_seconds: windowSeconds } = config.identity_mgt.login_rate_limit;
   // Per-IP limits in Redis when configured, so that several nodes count together.
   const redis = config.redis.url
@@ -102,10 +106,12 @@ export async function buildApp(deps: Deps): Promise<BuiltApp> {
   app.addHook('onRequest', async (request) => {
     const domain = (request.raw as RoutedRequest).tenantDomain;
     if (!domain) return;
-    let tenant = tenants.get(domain);
+    const known = tenants.get(domain);
+    let tenant = known && known.until > Date.now() ? known.tenant : undefined;
     if (!tenant) {
       tenant = await resolveTenant(deps, domain);
-      if (tenant) tenants.set(domain, tenant);
+      if (tenant) tenants.set(domain, { tenant, until: Date.now() + TENANT_CACHE_MS });
+      else tenants.delete(domain);
     }
     request.tenant = tenant ?? null;
   });
@@ -144,7 +150,7 @@ export async function buildApp(deps: Deps): Promise<BuiltApp> {
   await app.register(userSessionsRoutes(deps));
   await app.register(meBackupCodeRoutes(deps));
   await app.register(adminBackupCodeRoutes(deps));
-  await app.register(tenantRoutes(deps, providers, (tenant) => tenants.set(tenant.domain, tenant)));
+  await app.register(tenantRoutes(deps, providers, (tenant) => tenants.set(tenant.domain, { tenant, until: Date.now() + TENANT_CACHE_MS })));
   await app.register(scimRoutes(deps));
   await app.register(scimDiscoveryRoutes(deps));
   await app.register(emailSenderRoutes(deps));

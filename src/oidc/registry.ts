@@ -46,7 +46,8 @@ export function createProviderRegistry(deps: Deps, cookieKeys: (tenantId: string
     entry.checkedAt = epochSeconds(deps.clock);
     try {
       const active = await activeSigningKid(deps.store.db, tenant.id);
-      if (!active || !entry.kid || active === entry.kid || entries.get(tenant.id) !== entry) return;
+      // A provider built without a key (none was visible yet) is rebuilt once one is.
+      if (!active || active === entry.kid || entries.get(tenant.id) !== entry) return;
       const next = build(tenant);
       await next.provider;
       if (entries.get(tenant.id) !== entry) return;

@@ -7,6 +7,7 @@ import { generatePassword } from '../users/password.js';
 import { allTenants, createTenant, resolveTenant } from './tenant.service.js';
 import { ensureSystemApplications } from '../applications/system-applications.js';
 import { DEFAULT_TENANT, type Tenant } from './tenant.js';
+import { AppError } from '../errors.js';
 
 export interface BootstrapResult {
   tenant: Tenant;
@@ -25,7 +26,16 @@ export async function bootstrap(deps: Deps): Promise<BootstrapResult> {
     for (const tenant of await allTenants(deps)) await ensureSystemApplications(deps, tenant, { audit: true });
     return { tenant: existing, firstStart: false };
   }
-  const tenant = await createTenant(deps, DEFAULT_TENANT, 'Gatehouse');
+  let tenant: Tenant;
+  try {
+    tenant = await createTenant(deps, DEFAULT_TENANT, 'Gatehouse');
+  } catch (err) {
+    // Another node (or a CLI command) starting on the same empty store created it first:
+    // it also creates the administrator, so this is an ordinary start.
+    const other = err instanceof AppError && err.status === 409 ? await resolveTenant(deps, DEFAULT_TENANT) : undefined;
+    if (!other) throw err;
+    return { tenant: other, firstStart: false };
+  }
   const admin = deps.config.super_admin;
   if (!admin.create_admin_account) return { tenant, firstStart: true };
   if (await findUserByUsername(deps.store.db, tenant.id, admin.username)) return { tenant, firstStart: true };

@@ -6,15 +6,22 @@ import type { Database } from '../store/database.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import { insertSigningKey, listSigningKeys } from './tenant.repository.js';
 
-export async function createSigningKey(db: Kysely<Database>, secrets: SecretBox, tenantId: string, now: number): Promise<string> {
+/** A new RS256 key as its row (sealed), to be inserted as the tenant's active key. */
+export function newSigningKeyRow(secrets: SecretBox, tenantId: string, now: number) {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const kid = randomBytes(12).toString('base64url');
   const jwk = { ...privateKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' };
+  return { tenant_id: tenantId, kid, alg: 'RS256', private_jwk: secrets.seal(JSON.stringify(jwk)), status: 'active' as const, created_at: now };
+}
+
+/** Rotation: a new active key; the previous one is retired (still published). */
+export async function createSigningKey(db: Kysely<Database>, secrets: SecretBox, tenantId: string, now: number): Promise<string> {
+  const row = newSigningKeyRow(secrets, tenantId, now);
   await db.transaction().execute(async (trx) => {
     await trx.updateTable('signing_key').set({ status: 'retired' }).where('tenant_id', '=', tenantId).where('status', '=', 'active').execute();
-    await insertSigningKey(trx, { tenant_id: tenantId, kid, alg: 'RS256', private_jwk: secrets.seal(JSON.stringify(jwk)), status: 'active', created_at: now });
+    await insertSigningKey(trx, row);
   });
-  return kid;
+  return row.kid;
 }
 
 /** Private JWKs, the active key first (oidc-provider signs with the first matching key). */

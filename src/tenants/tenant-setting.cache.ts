@@ -4,7 +4,8 @@
 // applies to the next request; one made on another node within TENANT_SETTING_TTL_MS.
 import type { Store } from '../store/connect.js';
 import { ttlCachePerStore } from '../store/ttl-cache.js';
-import { readTenantSetting, writeTenantSetting } from './tenant-setting.repository.js';
+import { changeTenantSetting, readTenantSetting } from './tenant-setting.repository.js';
+import { conflict } from '../errors.js';
 
 export const TENANT_SETTING_TTL_MS = 2000;
 
@@ -17,10 +18,12 @@ export function cachedTenantSetting(store: Store, tenantId: string, name: string
   return cache.get(store, keyOf(tenantId, name), () => readTenantSetting(store.db, tenantId, name).then((v) => Object.freeze(v)));
 }
 
-/** Writes the setting and forgets this node's copy, so the next request reads the new value. */
-export async function saveTenantSetting(store: Store, tenantId: string, name: string, value: Record<string, unknown>, now: number): Promise<void> {
+/** Changes the setting atomically (changeTenantSetting) and forgets this node's copy; 409 if it kept changing underneath. */
+export async function updateTenantSetting(store: Store, tenantId: string, name: string, change: (current: Record<string, unknown>) => Record<string, unknown>, now: number): Promise<Record<string, unknown>> {
   try {
-    await writeTenantSetting(store.db, tenantId, name, value, now);
+    const written = await changeTenantSetting(store.db, tenantId, name, change, now);
+    if (!written) throw conflict('this setting kept changing while it was being saved: try again');
+    return written;
   } finally {
     cache.forget(store, keyOf(tenantId, name));
   }

@@ -4,11 +4,11 @@ import type { Deps } from '../deps.js';
 import { badRequest, conflict, notFound } from '../errors.js';
 import { newId } from '../crypto/ids.js';
 import { epochSeconds } from '../clock.js';
-import { createUser } from '../users/user.service.js';
+import { checkUserInput, createUser } from '../users/user.service.js';
 import { ADMIN_ROLE, type User } from '../users/user.js';
 import { isUniqueViolation } from '../store/unique-violation.js';
-import { findTenantByDomain, findTenantById, insertTenant, listTenants } from './tenant.repository.js';
-import { createSigningKey } from './signing-keys.js';
+import { findTenantByDomain, findTenantById, insertSigningKey, insertTenant, listTenants } from './tenant.repository.js';
+import { newSigningKeyRow } from './signing-keys.js';
 import { ensureSystemApplications } from '../applications/system-applications.js';
 import { toTenant, TENANT_DOMAIN, type Tenant } from './tenant.js';
 
@@ -30,27 +30,36 @@ export async function createTenant(deps: Deps, domain: string, displayName: stri
     cookie_keys: deps.secrets.seal(JSON.stringify([randomBytes(32).toString('base64url')])),
     created_at: now,
   };
+  // The tenant and its first signing key in one transaction: another node that resolved
+  // the tenant between two separate inserts built a provider without keys and kept it.
+  const key = newSigningKeyRow(deps.secrets, row.id, now);
   try {
-    await insertTenant(deps.store.db, row);
+    await deps.store.db.transaction().execute(async (trx) => {
+      await insertTenant(trx, row);
+      await insertSigningKey(trx, key);
+    });
   } catch (err) {
     if (isUniqueViolation(err)) throw conflict(`tenant ${domain} already exists`);
     throw err;
   }
-  await createSigningKey(deps.store.db, deps.secrets, row.id, now);
   const tenant = toTenant(row, deps.config.server.base_url);
   await ensureSystemApplications(deps, tenant, { audit: false });
   return tenant;
 }
 
 export async function createTenantWithOwner(deps: Deps, domain: string, owner: OwnerInput): Promise<{ tenant: Tenant; owner: User }> {
+  const ownerInput = {
+    username: owner.username,
+    password: owner.password,
+    claims: { email: owner.email, given_name: owner.firstname, family_name: owner.lastname },
+    roles: [ADMIN_ROLE],
+  };
+  // Checked before the tenant exists: a tenant created and undone again was resolved (and
+  // cached) meanwhile by other nodes.
+  checkUserInput(ownerInput);
   const tenant = await createTenant(deps, domain, domain);
   try {
-    const user = await createUser(deps, tenant.id, {
-      username: owner.username,
-      password: owner.password,
-      claims: { email: owner.email, given_name: owner.firstname, family_name: owner.lastname },
-      roles: [ADMIN_ROLE],
-    });
+    const user = await createUser(deps, tenant.id, ownerInput);
     return { tenant, owner: user };
   } catch (err) {
     // A tenant without its owner is useless: undo it.

@@ -44,10 +44,15 @@ const nameTaken = (username: string) => conflict(`a user named "${username}" alr
 /** The user as an input that changes nothing: spread a change over it. */
 export const inputOf = (user: User): UserInput => ({ username: user.username, claims: user.claims, roles: user.roles });
 
-export async function createUser(deps: Deps, tenantId: string, input: UserInput): Promise<User> {
+/** What a new user must satisfy before anything is stored (uniqueness aside). */
+export function checkUserInput(input: UserInput): void {
   checkUsername(input.username);
   checkPassword(input.password, input.username);
   checkClaims(input.claims);
+}
+
+export async function createUser(deps: Deps, tenantId: string, input: UserInput): Promise<User> {
+  checkUserInput(input);
   if (await findUserByUsername(deps.store.db, tenantId, input.username)) {
     throw nameTaken(input.username);
   }

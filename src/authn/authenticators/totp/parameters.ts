@@ -5,8 +5,7 @@ import { schema, type Config, type Leaf } from '../../../config/schema.js';
 import { check } from '../../../config/load.js';
 import { badRequest } from '../../../errors.js';
 import { epochSeconds } from '../../../clock.js';
-import { cachedTenantSetting, saveTenantSetting } from '../../../tenants/tenant-setting.cache.js';
-import { readTenantSetting } from '../../../tenants/tenant-setting.repository.js';
+import { cachedTenantSetting, updateTenantSetting } from '../../../tenants/tenant-setting.cache.js';
 
 export type TotpParameters = Config['authentication']['authenticator']['totp']['parameters'];
 type Name = keyof TotpParameters;
@@ -24,14 +23,16 @@ export function serverTotpParameters(deps: Deps): TotpParameters {
 }
 
 /** The tenant's overrides, ignoring anything that no longer validates (a later, stricter schema). */
-export async function tenantTotpOverrides(deps: Deps, tenantId: string, fresh = false): Promise<Partial<TotpParameters>> {
-  // An update starts from the stored value, never from a copy another node may have changed.
-  const stored = fresh ? await readTenantSetting(deps.store.db, tenantId, SETTING) : await cachedTenantSetting(deps.store, tenantId, SETTING);
+export async function tenantTotpOverrides(deps: Deps, tenantId: string): Promise<Partial<TotpParameters>> {
+  return validOverrides(await cachedTenantSetting(deps.store, tenantId, SETTING)) as Partial<TotpParameters>;
+}
+
+function validOverrides(stored: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(stored)) {
     if (isName(key) && check(value, DECLARED[key]) === undefined) out[key] = value;
   }
-  return out as Partial<TotpParameters>;
+  return out;
 }
 
 /** What applies to this tenant now; every code path (login, self-service, admin) asks this. */
@@ -49,23 +50,29 @@ export async function updateTotpParameters(deps: Deps, tenantId: string, body: u
     throw badRequest('the body must be a JSON object of TOTP parameters, e.g. {"windowSize": 3}');
   }
   const problems: string[] = [];
-  const overrides: Record<string, unknown> = { ...await tenantTotpOverrides(deps, tenantId, true) };
+  const set: Record<string, unknown> = {};
+  const removed: string[] = [];
   for (const [key, value] of Object.entries(body)) {
     if (!isName(key)) {
       problems.push(`"${key}" is not a TOTP parameter (known: ${Object.keys(DECLARED).join(', ')})`);
       continue;
     }
     if (value === null) {
-      delete overrides[key];
+      removed.push(key);
       continue;
     }
     const why = check(value, DECLARED[key]);
     if (why) problems.push(`${key} ${why}`);
-    else overrides[key] = value;
+    else set[key] = value;
   }
   if (problems.length) throw badRequest(problems.join('; '));
-  await saveTenantSetting(deps.store, tenantId, SETTING, overrides, epochSeconds(deps.clock));
-  return { ...serverTotpParameters(deps), ...overrides } as TotpParameters;
+  // Applied to the stored value as it is when written (another node may have changed other keys).
+  const written = await updateTenantSetting(deps.store, tenantId, SETTING, (stored) => {
+    const overrides = validOverrides(stored);
+    for (const key of removed) delete overrides[key];
+    return { ...overrides, ...set };
+  }, epochSeconds(deps.clock));
+  return { ...serverTotpParameters(deps), ...written } as TotpParameters;
 }
 
 /**
