@@ -3,7 +3,7 @@ import { loadConfig, ConfigError } from './config/load.js';
 import { openStore } from './store/connect.js';
 import { migrateToLatest } from './store/migrate.js';
 import { createLogger } from './logger.js';
-import { secretsForStore } from './crypto/store-secrets.js';
+import { checkKeyOpensStore, keySource, secretsForStore } from './crypto/store-secrets.js';
 import { systemClock } from './clock.js';
 import { bootstrap } from './tenants/bootstrap.js';
 import type { Deps } from './deps.js';
@@ -43,8 +43,12 @@ async function main(): Promise<void> {
     { preparedStatements: config.database.prepared_statements });
   await migrateToLatest(store);
   let secrets;
+  let first;
   try {
     secrets = await secretsForStore(store, config.security.encryption_key, config.server.data_dir);
+    first = await bootstrap({ config, store, clock: systemClock, logger, secrets });
+    // Another node may have sealed the store's first secrets with its own key meanwhile.
+    if (!first.firstStart) await checkKeyOpensStore(store, secrets, keySource(config));
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     for (const problem of err.problems) process.stderr.write(`gatehouse: invalid configuration: ${problem}\n`);
@@ -52,7 +56,6 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const deps: Deps = { config, store, clock: systemClock, logger, secrets };
-  const first = await bootstrap(deps);
   // Loaded after the config is known good, so a config error is the only line printed
   // (oidc-provider warns about the Node 20 runtime as soon as it is imported).
   const { buildApp } = await import('./http/app.js');

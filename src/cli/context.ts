@@ -6,7 +6,7 @@ import { loadConfig } from '../config/load.js';
 import { openStore } from '../store/connect.js';
 import { migrateToLatest } from '../store/migrate.js';
 import { createLogger } from '../logger.js';
-import { secretsForStore } from '../crypto/store-secrets.js';
+import { checkKeyOpensStore, keySource, secretsForStore } from '../crypto/store-secrets.js';
 import { systemClock } from '../clock.js';
 import { bootstrap } from '../tenants/bootstrap.js';
 import type { Deps } from '../deps.js';
@@ -28,6 +28,8 @@ export async function openContext(argv: string[], out: Output, env: Record<strin
     const secrets = await secretsForStore(store, config.security.encryption_key, config.server.data_dir);
     const deps: Deps = { config, store, clock: systemClock, logger, secrets };
     const first = await bootstrap(deps);
+    // Another process may have sealed the store's first secrets with its own key meanwhile.
+    if (!first.firstStart) await checkKeyOpensStore(store, secrets, keySource(config));
     if (first.firstStart) {
       // The store was created just now: say so, and hand over a generated password, which
       // exists nowhere else.

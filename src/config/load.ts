@@ -89,8 +89,9 @@ export function loadConfig(options: LoadOptions = {}): Config {
 function relatedProblems(config: Config): string[] {
   const problems: string[] = [];
   if (!config.server.data_dir.trim()) problems.push('server.data_dir: must not be empty (the default is ./data)');
-  const key = config.security.encryption_key;
-  if (key && (!/^[A-Za-z0-9+/]+={0,2}$/.test(key) || Buffer.from(key, 'base64').length !== 32)) {
+  // base64 or base64url, padded or not; whitespace around it (a secret file's newline) is ignored.
+  const key = config.security.encryption_key.trim();
+  if (key && (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(key) || Buffer.from(key, 'base64').length !== 32)) {
     problems.push('security.encryption_key: must be 32 bytes in base64, as `openssl rand -base64 32` prints (value not shown: secret)');
   }
   const emailCode = config.authentication.authenticator.totp.email_code;
@@ -99,7 +100,7 @@ function relatedProblems(config: Config): string[] {
   }
   const email = config.output_adapter.email;
   if (email.hostname && !isSmtpHost(email.hostname)) problems.push(`output_adapter.email.hostname: "${email.hostname}" must be a host name or IP address, without scheme or port (port has its own key)`);
-  if (email.from_address && !isMailbox(email.from_address)) problems.push(`output_adapter.email.from_address: "${email.from_address}" must be one email address such as no-reply@example.com`);
+  if (email.from_address && !isMailbox(email.from_address, { singleLabelDomain: true })) problems.push(`output_adapter.email.from_address: "${email.from_address}" must be one email address such as no-reply@example.com`);
   return problems;
 }
 

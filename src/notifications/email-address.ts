@@ -5,13 +5,20 @@ import { isIPv6 } from 'node:net';
 const LOCAL = /^[\p{L}\p{N}!#$%&'*+/=?^_`{|}~-]+(\.[\p{L}\p{N}!#$%&'*+/=?^_`{|}~-]+)*$/u;
 const DOMAIN = /^(?=.{1,253}$)[\p{L}\p{N}]([\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?(\.[\p{L}\p{N}]([\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?)+$/u;
 
-export function isMailbox(value: unknown): value is string {
+/**
+ * `singleLabelDomain`: also a domain without a dot (no-reply@localhost, noreply@mailhost),
+ * for the operator's own sender on an internal relay; users' and tenants' addresses need a
+ * dot, as mail across the internet does.
+ */
+export function isMailbox(value: unknown, options: { singleLabelDomain?: boolean } = {}): value is string {
   if (typeof value !== 'string' || value.length > 254) return false;
   const at = value.lastIndexOf('@');
   if (at < 1) return false;
   const local = value.slice(0, at);
-  return local.length <= 64 && LOCAL.test(local) && DOMAIN.test(value.slice(at + 1));
+  const domain = value.slice(at + 1);
+  return local.length <= 64 && LOCAL.test(local) && (DOMAIN.test(domain) || (options.singleLabelDomain === true && SINGLE_LABEL.test(domain)));
 }
+const SINGLE_LABEL = /^[\p{L}\p{N}]([\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?$/u;
 
 const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9])?)*\.?$/;
 

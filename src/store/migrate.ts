@@ -53,14 +53,23 @@ async function upToDate(store: Store): Promise<boolean> {
 // and one of them failed ("table tenant already exists"). The loser waits and looks again.
 const SQLITE_ATTEMPTS = 5;
 
+// What the other process's run looks like from here: its tables or its migration rows
+// already there, or its write lock held. Anything else (a full disk, a broken migration) is
+// this store's problem and is reported at once.
+const RACE = /already exists|UNIQUE constraint failed: gatehouse_migration|database is locked|SQLITE_BUSY/i;
+
 export async function migrateToLatest(store: Store): Promise<void> {
+  let first: unknown;
   for (let attempt = 1; ; attempt++) {
     if (await upToDate(store)) return;
     try {
       await runMigrator(store);
       return;
     } catch (err) {
-      if (store.dialect !== 'sqlite' || attempt >= SQLITE_ATTEMPTS) throw err;
+      first ??= err;
+      const race = store.dialect === 'sqlite' && RACE.test(`${(err as Error).message} ${(err as { code?: string }).code ?? ''}`);
+      // The first failure is the one worth reading: later attempts trip over what it left.
+      if (!race || attempt >= SQLITE_ATTEMPTS) throw first;
       await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
     }
   }

@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -360,33 +360,53 @@ test('a key that does not open the store is refused before anything is sealed wi
   const before = keys();
   const keyFile = join(dataDir, 'encryption.key');
   const serverKey = readFileSync(keyFile, 'utf8').trim();
+  try {
+    const wrong = await gatehouseHere(['keys', 'rotate'], { GATEHOUSE_SECURITY__ENCRYPTION_KEY: randomBytes(32).toString('base64') });
+    assert.equal(wrong.code, 2, wrong.stdout);
+    assert.match(wrong.stderr, /^gatehouse: invalid configuration: security\.encryption_key: this key does not open the secrets already in the store/m);
+    const short = await gatehouseHere(['keys', 'rotate'], { GATEHOUSE_SECURITY__ENCRYPTION_KEY: 'abc' });
+    assert.equal(short.code, 2);
+    assert.match(short.stderr, /security\.encryption_key: must be 32 bytes in base64/);
 
-  const wrong = await gatehouseHere(['keys', 'rotate'], { GATEHOUSE_SECURITY__ENCRYPTION_KEY: randomBytes(32).toString('base64') });
-  assert.equal(wrong.code, 2, wrong.stdout);
-  assert.match(wrong.stderr, /^gatehouse: invalid configuration: security\.encryption_key: this key does not open the secrets already in the store/m);
-  const short = await gatehouseHere(['keys', 'rotate'], { GATEHOUSE_SECURITY__ENCRYPTION_KEY: 'abc' });
-  assert.equal(short.code, 2);
-  assert.match(short.stderr, /security\.encryption_key: must be 32 bytes in base64/);
+    // The server ran with the key in its environment, so there is no key file: the CLI, run
+    // without that variable, must not make a new key and seal with it.
+    rmSync(keyFile);
+    const missing = await gatehouseHere(['keys', 'rotate']);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /already holds sealed secrets, but security\.encryption_key is not set/);
+    assert.equal(existsSync(keyFile), false, 'no key file was generated');
+    assert.deepEqual(keys(), before, 'no signing key was added');
 
-  // The server ran with the key in its environment, so there is no key file: the CLI, run
-  // without that variable, must not make a new key and seal with it.
-  rmSync(keyFile);
-  const missing = await gatehouseHere(['keys', 'rotate']);
-  assert.equal(missing.code, 2);
-  assert.match(missing.stderr, /already holds sealed secrets, but security\.encryption_key is not set/);
-  assert.equal(existsSync(keyFile), false, 'no key file was generated');
-  assert.deepEqual(keys(), before, 'no signing key was added');
+    writeFileSync(keyFile, 'not-a-key\n', { mode: 0o600 });
+    const damaged = await gatehouseHere(['keys', 'rotate']);
+    assert.equal(damaged.code, 2);
+    assert.match(damaged.stderr, /encryption\.key: an encryption key is 32 bytes in base64/);
+    rmSync(keyFile);
 
-  writeFileSync(keyFile, 'not-a-key\n', { mode: 0o600 });
-  const damaged = await gatehouseHere(['keys', 'rotate']);
-  assert.equal(damaged.code, 2);
-  assert.match(damaged.stderr, /encryption\.key: an encryption key is 32 bytes in base64/);
-  rmSync(keyFile);
+    // A key file that is a dangling link (a secret not mounted yet) is neither read nor
+    // replaced: refused here, and on a new store too, where it once looped for good.
+    symlinkSync(join(dataDir, 'no-such-secret'), keyFile);
+    const dangling = await gatehouseHere(['keys', 'rotate']);
+    rmSync(keyFile);
+    assert.equal(dangling.code, 2);
+    assert.match(dangling.stderr, /encryption\.key does not exist/);
+    const fresh = mkdtempSync(join(tmpdir(), 'gatehouse-cli-link-'));
+    try {
+      symlinkSync(join(fresh, 'no-such-secret'), join(fresh, 'encryption.key'));
+      const empty = await gatehouseHere(['keys', 'rotate'], { GATEHOUSE_DATA_DIR: fresh });
+      assert.equal(empty.code, 2);
+      assert.match(empty.stderr, /encryption\.key: cannot be read or created \(a broken symbolic link\?\)/);
+    } finally {
+      rmSync(fresh, { recursive: true, force: true });
+    }
 
-  const right = await gatehouseHere(['keys', 'rotate'], { GATEHOUSE_SECURITY__ENCRYPTION_KEY: serverKey });
-  assert.equal(right.code, 0, right.stderr);
-  assert.equal(keys().length, before.length + 1);
-  writeFileSync(keyFile, `${serverKey}\n`, { mode: 0o600 });
+    const right = await gatehouseHere(['keys', 'rotate'], { GATEHOUSE_SECURITY__ENCRYPTION_KEY: serverKey });
+    assert.equal(right.code, 0, right.stderr);
+    assert.equal(keys().length, before.length + 1);
+  } finally {
+    // Later tests use this data directory with its key file.
+    if (!existsSync(keyFile)) writeFileSync(keyFile, `${serverKey}\n`, { mode: 0o600 });
+  }
 });
 
 test('bad input in a real process exits non-zero with one line naming the problem and no stack trace', async () => {

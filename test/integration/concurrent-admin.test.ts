@@ -6,7 +6,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, createPgDatabase, DIALECTS, ADMIN, type TestServer } from '../helpers/test-server.js';
 import { api } from '../helpers/api.js';
-import { loadConfig } from '../../src/config/load.js';
+import { ConfigError, loadConfig } from '../../src/config/load.js';
+import { checkKeyOpensStore, keySource, secretsForStore } from '../../src/crypto/store-secrets.js';
 import { openStore } from '../../src/store/connect.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
 import { createSecretBox } from '../../src/crypto/secret-box.js';
@@ -94,6 +95,31 @@ for (const dialect of DIALECTS) {
         for (const store of stores) await store.close();
         await database?.drop();
         rmSync(dataDir, { recursive: true, force: true });
+      }
+    });
+
+    test('two first starts at once with no shared key (each its own data directory): one starts, the other is refused with exit-2 material', { skip: dialect === 'sqlite' && 'one SQLite file is one data directory' }, async () => {
+      const database = await createPgDatabase();
+      const dirs = [mkdtempSync(join(tmpdir(), 'gatehouse-own-key-')), mkdtempSync(join(tmpdir(), 'gatehouse-own-key-'))];
+      const stores = dirs.map(() => openStore(database.url, ''));
+      try {
+        const start = async (store: typeof stores[number], dataDir: string) => {
+          const config = loadConfig({ env: {}, overrides: { server: { data_dir: dataDir }, database: { url: database.url }, super_admin: ADMIN } });
+          await migrateToLatest(store);
+          const secrets = await secretsForStore(store, '', dataDir);
+          const first = await bootstrap({ config, store, secrets, clock: systemClock, logger: createLogger('silent') });
+          if (!first.firstStart) await checkKeyOpensStore(store, secrets, keySource(config));
+          return first;
+        };
+        const results = await Promise.allSettled(stores.map((store, i) => start(store, dirs[i]!)));
+        assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1, JSON.stringify(results.map((r) => r.status)));
+        const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+        assert.ok(refused.reason instanceof ConfigError, String(refused.reason));
+        assert.match(refused.reason.problems[0] ?? '', /does not open the secrets already in the store|already holds sealed secrets/);
+      } finally {
+        for (const store of stores) await store.close();
+        await database.drop();
+        for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
       }
     });
   });

@@ -59,3 +59,18 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
     });
   });
 }
+
+test('on SQLite a migration that fails for a reason of its own is reported at once with that reason, not retried', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-migrate-full-'));
+  const store = openStore('', dir);
+  try {
+    // A store that cannot grow: the first migration fails part-way ("database or disk is full").
+    await sql`PRAGMA max_page_count = 12`.execute(store.db);
+    const started = Date.now();
+    await assert.rejects(migrateToLatest(store), (err: Error) => /full/.test(err.message));
+    assert.ok(Date.now() - started < 400, `reported without the retries meant for another process (${Date.now() - started} ms)`);
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -207,6 +207,16 @@ test('the config file comes from --config PATH, --config=PATH or GATEHOUSE_CONFI
   assert.equal(loadConfig({ argv: [], env: { GATEHOUSE_CONFIG: file } }).server.port, 6000);
 });
 
+test('an encryption key in base64url, without padding or with a newline around it loads; a From address on an internal host too', () => {
+  const key = Buffer.alloc(32, 0xfb);
+  for (const text of [key.toString('base64url'), `${key.toString('base64')}\n`, `  ${key.toString('base64').replace(/=+$/, '')}\r\n`]) {
+    assert.equal(load('', { GATEHOUSE_SECURITY__ENCRYPTION_KEY: text }).security.encryption_key, text, JSON.stringify(text));
+  }
+  for (const address of ['no-reply@localhost', 'gatehouse@mailhost']) {
+    assert.equal(load(`[output_adapter.email]\nfrom_address = "${address}"\n`).output_adapter.email.from_address, address);
+  }
+});
+
 test('--config without a path is refused, not read as "no file" (which skipped ./gatehouse.toml too)', () => {
   for (const argv of [['--config'], ['--config='], ['--config', '--help']]) {
     assert.throws(() => loadConfig({ argv, env: {} }), (err: unknown) => err instanceof ConfigError && /^--config needs the path of a TOML file/.test(err.problems[0]!), argv.join(' '));
