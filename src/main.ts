@@ -45,10 +45,11 @@ async function main(): Promise<void> {
   let secrets;
   let first;
   try {
-    secrets = await secretsForStore(store, config.security.encryption_key, config.server.data_dir);
+    const key = await secretsForStore(store, config.security.encryption_key, config.server.data_dir);
+    secrets = key.secrets;
     first = await bootstrap({ config, store, clock: systemClock, logger, secrets });
     // Another node may have sealed the store's first secrets with its own key meanwhile.
-    if (!first.firstStart) await checkKeyOpensStore(store, secrets, keySource(config));
+    if (!key.checked && !first.firstStart) await checkKeyOpensStore(store, secrets, keySource(config));
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     for (const problem of err.problems) process.stderr.write(`gatehouse: invalid configuration: ${problem}\n`);

@@ -25,11 +25,11 @@ export async function openContext(argv: string[], out: Output, env: Record<strin
   const store = openStore(config.database.url, config.server.data_dir, config.database.pool_size, undefined, { preparedStatements: config.database.prepared_statements });
   try {
     await migrateToLatest(store);
-    const secrets = await secretsForStore(store, config.security.encryption_key, config.server.data_dir);
+    const { secrets, checked } = await secretsForStore(store, config.security.encryption_key, config.server.data_dir);
     const deps: Deps = { config, store, clock: systemClock, logger, secrets };
     const first = await bootstrap(deps);
     // Another process may have sealed the store's first secrets with its own key meanwhile.
-    if (!first.firstStart) await checkKeyOpensStore(store, secrets, keySource(config));
+    if (!checked && !first.firstStart) await checkKeyOpensStore(store, secrets, keySource(config));
     if (first.firstStart) {
       // The store was created just now: say so, and hand over a generated password, which
       // exists nowhere else.

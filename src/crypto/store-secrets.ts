@@ -18,23 +18,23 @@ export const decodeKey = (text: string): Buffer => Buffer.from(text.trim(), 'bas
 /**
  * The configured key, else the data directory's key file, else (for a store that holds no
  * sealed secret yet) a new key written to that file. Refused with a ConfigError when the
- * key does not open the store's secrets. Call after migrations, before anything is sealed;
- * call checkKeyOpensStore again after the first-start bootstrap (another process may have
- * sealed the store's first secrets with its own key meanwhile).
+ * key does not open the store's secrets. Call after migrations, before anything is sealed.
+ * `checked: false` (the store held no secret yet): call checkKeyOpensStore after the
+ * bootstrap, when it did not create the store (another process sealed its first secrets,
+ * perhaps with another key).
  */
-export async function secretsForStore(store: Store, configured: string, dataDir: string): Promise<SecretBox> {
+export async function secretsForStore(store: Store, configured: string, dataDir: string): Promise<{ secrets: SecretBox; checked: boolean }> {
   const file = join(dataDir, KEY_FILE);
   for (let attempt = 0; attempt < 2; attempt++) {
     const source = configured ? 'security.encryption_key' : existsSync(file) ? file : undefined;
     const key = configured ? decodeKey(configured) : source ? decodeKey(readFileSync(file, 'utf8')) : randomBytes(32);
     if (key.length !== 32) throw new ConfigError([`${source ?? 'security.encryption_key'}: an encryption key is 32 bytes in base64 (openssl rand -base64 32); this one is ${key.length} bytes`]);
     const box = createSecretBox(key);
-    if (await checkKeyOpensStore(store, box, source ?? file) === 'empty' && !source) {
-      // Of two processes starting on a new data directory at once, the second uses the
-      // first one's key instead of replacing the file under it.
-      if (!createKeyFile(dataDir, file, key)) continue;
-    }
-    return box;
+    const found = await checkKeyOpensStore(store, box, source ?? file);
+    // Of two processes starting on a new data directory at once, the second uses the
+    // first one's key instead of replacing the file under it.
+    if (found === 'empty' && !source && !createKeyFile(dataDir, file, key)) continue;
+    return { secrets: box, checked: found === 'opens' };
   }
   // Still "missing" yet not creatable: a dangling symlink (a secret not mounted yet) or a loop.
   throw new ConfigError([`${file}: cannot be read or created (a broken symbolic link?); restore it, or set security.encryption_key`]);

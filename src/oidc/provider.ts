@@ -50,8 +50,8 @@ export function createProvider(deps: Deps, tenant: Tenant, keys: TenantKeys): Pr
     return values;
   };
 
-  // What the login prompt's check read, kept for the request: the provider may evaluate its
-  // prompts more than once in one request, and the row is read once.
+  // What the login prompt's check read, kept for the request: the row is read at most once
+  // per request, however often the policy is evaluated in it.
   const storedFactors = new WeakMap<KoaContextWithOIDC, { uid: string; accountId: string; factors: Factors }>();
   const loadStoredFactors = async (ctx: KoaContextWithOIDC, uid: string, accountId: string): Promise<Factors> => {
     const known = storedFactors.get(ctx);

@@ -106,9 +106,9 @@ for (const dialect of DIALECTS) {
         const start = async (store: typeof stores[number], dataDir: string) => {
           const config = loadConfig({ env: {}, overrides: { server: { data_dir: dataDir }, database: { url: database.url }, super_admin: ADMIN } });
           await migrateToLatest(store);
-          const secrets = await secretsForStore(store, '', dataDir);
+          const { secrets, checked } = await secretsForStore(store, '', dataDir);
           const first = await bootstrap({ config, store, secrets, clock: systemClock, logger: createLogger('silent') });
-          if (!first.firstStart) await checkKeyOpensStore(store, secrets, keySource(config));
+          if (!checked && !first.firstStart) await checkKeyOpensStore(store, secrets, keySource(config));
           return first;
         };
         const results = await Promise.allSettled(stores.map((store, i) => start(store, dirs[i]!)));
