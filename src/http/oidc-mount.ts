@@ -49,6 +49,10 @@ export function oidcMount(config: Config, providers: ProviderRegistry) {
       // plus script-src: the provider adds the hash of the one inline script it writes (the
       // form_post page that carries the code back), so no other script can run there.
       reply.raw.setHeader('content-security-policy', PROVIDER_CSP);
+      // RFC 6749 §5.1: token responses carry Cache-Control: no-store (the provider sets it)
+      // and Pragma: no-cache (for HTTP/1.0 caches; the provider does not).
+      // (Discovery below the issuer was rewritten to its own path above.)
+      if (req.url?.startsWith('/oauth2/token')) reply.raw.setHeader('pragma', 'no-cache');
       reply.raw.setHeader('x-content-type-options', 'nosniff');
       reply.raw.setHeader('referrer-policy', 'no-referrer');
       reply.raw.setHeader('x-frame-options', 'DENY');

@@ -33,7 +33,8 @@ export function createProviderRegistry(deps: Deps, cookieKeys: (tenantId: string
   const build = (tenant: Tenant): Entry => {
     const entry = { checkedAt: epochSeconds(deps.clock), checking: false } as Entry;
     entry.provider = (async () => {
-      const signing = await loadSigningJwks(deps.store.db, deps.secrets, tenant.id);
+      const signing = await loadSigningJwks(deps.store.db, deps.secrets, tenant.id,
+        (kid) => deps.logger.error({ tenant: tenant.domain, kid }, 'a retired signing key cannot be opened with this server\'s encryption key; it is left out of the JWKS'));
       entry.kid = typeof signing[0]?.kid === 'string' ? signing[0].kid : undefined;
       return createProvider(deps, tenant, { signing, cookies: await cookieKeys(tenant.id) });
     })();

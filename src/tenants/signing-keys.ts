@@ -24,11 +24,24 @@ export async function createSigningKey(db: Kysely<Database>, secrets: SecretBox,
   return row.kid;
 }
 
-/** Private JWKs, the active key first (oidc-provider signs with the first matching key). */
-export async function loadSigningJwks(db: Kysely<Database>, secrets: SecretBox, tenantId: string): Promise<Array<Record<string, unknown>>> {
+/**
+ * Private JWKs, the active key first (oidc-provider signs with the first matching key). A
+ * retired key this server's key cannot open is left out (`onUnreadable` is told): it only
+ * verified older tokens, and one bad row once took the tenant's whole JWKS down. The
+ * active key is needed to sign, so it is never left out.
+ */
+export async function loadSigningJwks(db: Kysely<Database>, secrets: SecretBox, tenantId: string, onUnreadable?: (kid: string) => void): Promise<Array<Record<string, unknown>>> {
   const rows = await listSigningKeys(db, tenantId);
   rows.sort((a, b) => (a.status === 'active' ? -1 : 0) - (b.status === 'active' ? -1 : 0));
-  return rows.map((row) => JSON.parse(secrets.open(row.private_jwk)) as Record<string, unknown>);
+  return rows.flatMap((row) => {
+    try {
+      return [JSON.parse(secrets.open(row.private_jwk)) as Record<string, unknown>];
+    } catch (err) {
+      if (row.status === 'active') throw err;
+      onUnreadable?.(row.kid);
+      return [];
+    }
+  });
 }
 
 /** How often, at most, a running server looks for a key rotated elsewhere (oidc/registry.ts). */

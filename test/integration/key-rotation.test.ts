@@ -10,6 +10,7 @@ import { passwordLogin } from '../helpers/oidc-login.js';
 import { manualClock } from '../helpers/totp.js';
 import { createSigningKey, KEY_CHECK_SECONDS } from '../../src/tenants/signing-keys.js';
 import { epochSeconds } from '../../src/clock.js';
+import { createSecretBox } from '../../src/crypto/secret-box.js';
 
 const PASSWORD = 'Rotation-user-Passw0rd!';
 
@@ -59,6 +60,21 @@ for (const dialect of DIALECTS) {
         const { payload } = await jwtVerify(token, jwks, { issuer: issuer(), audience: app.clientId, currentDate: clock.now() });
         assert.ok(payload.sub);
       }
+    });
+
+    test('a retired key that cannot be opened is left out of the JWKS; the tenant keeps signing with its active key', async () => {
+      const kids = await publishedKids();
+      const active = kidOf(await signIn());
+      const retired = kids.find((kid) => kid !== active)!;
+      // Sealed under another encryption key, as a process with the wrong key once wrote it.
+      const foreign = createSecretBox(Buffer.alloc(32, 3)).seal('{"kty":"RSA"}');
+      await server.deps.store.db.updateTable('signing_key').set({ private_jwk: foreign })
+        .where('tenant_id', '=', server.tenant.id).where('kid', '=', retired).execute();
+      server.providers.invalidate(server.tenant.id);
+      const jwks = await fetch(`${server.url}/oauth2/jwks`);
+      assert.equal(jwks.status, 200);
+      assert.deepEqual(await publishedKids(), [active]);
+      assert.equal(kidOf(await signIn()), active, 'sign-ins go on');
     });
   });
 }

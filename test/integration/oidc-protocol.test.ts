@@ -129,6 +129,20 @@ describe('OIDC protocol (sqlite)', () => {
     assert.equal(offline.tokens!.refresh_token, undefined);
   });
 
+  test('token responses say Cache-Control: no-store and Pragma: no-cache (RFC 6749 §5.1); discovery stays cacheable', async () => {
+    const machine = await registerApp(server, { name: 'protocol-headers', grantTypes: ['client_credentials'] });
+    const res = await fetch(`${server.url}/oauth2/token`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(`${machine.clientId}:${machine.clientSecret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials',
+    });
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('cache-control') ?? '', /no-store/);
+    assert.equal(res.headers.get('pragma'), 'no-cache');
+    const discovery = await fetch(`${issuer}/.well-known/openid-configuration`);
+    assert.equal(discovery.headers.get('pragma'), null);
+  });
+
   test('a refresh token is rotated on use and the spent one is then refused with invalid_grant', async () => {
     const { tokens, config } = await login(app);
     const first = tokens!.refresh_token!;
