@@ -3,6 +3,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
+import { decodeJwt } from 'jose';
 import type { Deps } from '../deps.js';
 import type { ProviderRegistry } from '../oidc/registry.js';
 import type { GatehouseResult } from '../oidc/provider.js';
@@ -217,13 +218,13 @@ async function grantConsent(provider: Provider, request: FastifyRequest, reply: 
 /**
  * The subject of the id_token_hint the authorization request carried. The provider verified
  * its signature and audience when the request came in (an invalid hint never reaches a
- * login page), and the interaction holding it is stored server-side: reading is enough.
+ * login page), and the interaction holding it is stored server-side: decoding is enough.
  */
 function hintedSubject(hint: unknown): string | undefined {
   if (typeof hint !== 'string') return undefined;
   try {
-    const payload = JSON.parse(Buffer.from(hint.split('.')[1] ?? '', 'base64url').toString('utf8')) as { sub?: unknown };
-    return typeof payload.sub === 'string' ? payload.sub : undefined;
+    const { sub } = decodeJwt(hint);
+    return typeof sub === 'string' ? sub : undefined;
   } catch {
     return undefined;
   }

@@ -41,11 +41,18 @@ export function createSecretBox(key: Buffer): SecretBox {
   };
 }
 
-/** The configured key, or the one generated into the data directory on first start. */
+/** What an operator may paste as a key: base64 or base64url, padded or not, with stray whitespace. */
+export const decodeKey = (text: string): Buffer => Buffer.from(text.trim(), 'base64');
+
+/**
+ * The configured key, or the data directory's key file (generated when missing). For tools
+ * that open a store a server made (the bench, tests); the server and the CLI use
+ * secretsForStore (store-secrets.ts), which also checks the key against the store.
+ */
 export function loadEncryptionKey(configured: string, dataDir: string): Buffer {
-  if (configured) return Buffer.from(configured, 'base64');
+  if (configured) return decodeKey(configured);
   const file = join(dataDir, 'encryption.key');
-  if (existsSync(file)) return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
+  if (existsSync(file)) return decodeKey(readFileSync(file, 'utf8'));
   mkdirSync(dataDir, { recursive: true });
   const key = randomBytes(32);
   writeFileSync(file, key.toString('base64') + '\n', { mode: 0o600 });

@@ -8,12 +8,9 @@ import { join } from 'node:path';
 import type { Store } from '../store/connect.js';
 import { ConfigError } from '../config/load.js';
 import type { Config } from '../config/schema.js';
-import { createSecretBox, type SecretBox } from './secret-box.js';
+import { createSecretBox, decodeKey, type SecretBox } from './secret-box.js';
 
 const KEY_FILE = 'encryption.key';
-
-/** What an operator may paste as a key: base64 or base64url, padded or not, with stray whitespace. */
-export const decodeKey = (text: string): Buffer => Buffer.from(text.trim(), 'base64');
 
 /**
  * The configured key, else the data directory's key file, else (for a store that holds no

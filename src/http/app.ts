@@ -11,6 +11,7 @@ import type { Tenant } from '../tenants/tenant.js';
 import { authenticateCaller } from '../access/authenticate-caller.js';
 import { createIpLimiter, createRedisIpLimiter } from '../access/ip-limiter.js';
 import { openRedis } from '../store/redis.js';
+import { ttlCachePerStore } from '../store/ttl-cache.js';
 import { loginRoutes } from '../authn/login.routes.js';
 import { authenticatorRoutes } from '../authn/authenticators.routes.js';
 import { meTotpRoutes } from '../authn/authenticators/totp/me-totp.routes.js';
@@ -72,8 +73,8 @@ export async function buildApp(deps: Deps): Promise<BuiltApp> {
     return tenant ? providers.get(tenant) : undefined;
   });
   // Tenants by domain, looked up again after TENANT_CACHE_MS: what another node changed
-  // (a tenant created and undone there) is not kept here for good.
-  const tenants = new Map<string, { tenant: Tenant; until: number }>();
+  // (a tenant created and undone there) is not kept here for good. Unknown domains are not kept.
+  const tenants = ttlCachePerStore<Tenant | undefined>({ ttlMs: TENANT_CACHE_MS, maxEntries: 10_000, keep: (tenant) => tenant !== undefined });
   const { max_requests: maxRequests, window_seconds: windowSeconds } = config.identity_mgt.login_rate_limit;
   // Per-IP limits in Redis when configured, so that several nodes count together.
   const redis = config.redis.url
@@ -106,14 +107,7 @@ export async function buildApp(deps: Deps): Promise<BuiltApp> {
   app.addHook('onRequest', async (request) => {
     const domain = (request.raw as RoutedRequest).tenantDomain;
     if (!domain) return;
-    const known = tenants.get(domain);
-    let tenant = known && known.until > Date.now() ? known.tenant : undefined;
-    if (!tenant) {
-      tenant = await resolveTenant(deps, domain);
-      if (tenant) tenants.set(domain, { tenant, until: Date.now() + TENANT_CACHE_MS });
-      else tenants.delete(domain);
-    }
-    request.tenant = tenant ?? null;
+    request.tenant = (await tenants.get(deps.store, domain, () => resolveTenant(deps, domain))) ?? null;
   });
   app.addHook('preHandler', async (request) => {
     const path = request.url;
@@ -150,7 +144,7 @@ export async function buildApp(deps: Deps): Promise<BuiltApp> {
   await app.register(userSessionsRoutes(deps));
   await app.register(meBackupCodeRoutes(deps));
   await app.register(adminBackupCodeRoutes(deps));
-  await app.register(tenantRoutes(deps, providers, (tenant) => tenants.set(tenant.domain, { tenant, until: Date.now() + TENANT_CACHE_MS })));
+  await app.register(tenantRoutes(deps, providers, (tenant) => tenants.forget(deps.store, tenant.domain)));
   await app.register(scimRoutes(deps));
   await app.register(scimDiscoveryRoutes(deps));
   await app.register(emailSenderRoutes(deps));

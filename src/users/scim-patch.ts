@@ -3,7 +3,7 @@
 // Okta's path-less value objects. The caller validates the result like a PUT body.
 import { isDeepStrictEqual } from 'node:util';
 import { AppError, badRequest, shown } from '../errors.js';
-import { USER_SCHEMA } from './scim.js';
+import { USER_SCHEMA, canonical } from './scim.js';
 
 export const PATCH_OP_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 
@@ -44,8 +44,6 @@ const noTarget = fail('noTarget');
 const mutability = fail('mutability');
 
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
-/** Attribute names are case-insensitive (RFC 7643 §2.1); this returns our spelling of one. */
-const canonical = (names: readonly string[], raw: string) => names.find((name) => name.toLowerCase() === raw.toLowerCase());
 const stripCorePrefix = (path: string) => (path.toLowerCase().startsWith(CORE_PREFIX) ? path.slice(CORE_PREFIX.length) : path);
 
 /** Applies a PatchOp message to a User resource as GET returns it; returns a new object (the input is not changed). */

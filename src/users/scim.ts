@@ -40,15 +40,18 @@ const optionalString = (value: unknown, name: string): string | undefined => {
   return value;
 };
 
+/** Attribute names are case-insensitive (RFC 7643 §2.1); this returns our spelling of one. */
+export const canonical = (names: readonly string[], raw: string): string | undefined => names.find((name) => name.toLowerCase() === raw.toLowerCase());
+
 /**
- * Attribute names are case-insensitive (RFC 7643 §2.1): the object's attributes among
+ * The object's attributes among
  * `names`, under our spelling. Others are left out (the User attributes we do not keep, as
  * PATCH leaves them); one given twice in different cases is refused rather than guessed.
  */
 function attributes(raw: Record<string, unknown>, names: readonly string[], where = ''): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(raw)) {
-    const name = names.find((n) => n.toLowerCase() === key.toLowerCase());
+    const name = canonical(names, key);
     if (!name) continue;
     if (Object.hasOwn(out, name)) throw invalid(`${where}${name} is given twice (attribute names are case-insensitive)`);
     out[name] = value;
