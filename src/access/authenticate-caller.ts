@@ -9,7 +9,7 @@ import { findUserByUsername, findUserById } from '../users/user.repository.js';
 import { toUser, isAdmin } from '../users/user.js';
 import { verifyPassword } from '../users/password.js';
 import { findApplicationByClientId } from '../applications/application.repository.js';
-import { lockState, recordFailure, recordSuccess } from '../authn/regulation.js';
+import { attemptFailed, recordSuccess, reserveAttempt } from '../authn/regulation.js';
 import { resolveTenant } from '../tenants/tenant.service.js';
 import { DEFAULT_TENANT, type Tenant } from '../tenants/tenant.js';
 import { ADMIN_SCOPES, MANAGEMENT_SCOPES } from './admin-scopes.js';
@@ -31,39 +31,50 @@ export async function authenticateCaller(deps: Deps, providers: ProviderRegistry
 async function basic(deps: Deps, limiter: IpLimiter, request: FastifyRequest, tenant: Tenant, value: string): Promise<Caller> {
   if (!deps.config.admin_api.allow_basic_auth) throw unauthorized('HTTP Basic is turned off on this server ([admin_api] allow_basic_auth): use a bearer token');
   if (!await limiter.take(request.ip)) throw tooManyRequests('too many failed sign-in attempts from this address: wait a minute and try again');
-  const decoded = Buffer.from(value, 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  let username = colon >= 0 ? decoded.slice(0, colon) : '';
-  const password = colon >= 0 ? decoded.slice(colon + 1) : '';
-  // WSO2 style "user@tenant.domain" names the credentials' tenant explicitly.
-  // A username that exists in this tenant as typed wins (email-style usernames).
-  let home = tenant;
-  let row = username ? await findUserByUsername(deps.store.db, home.id, username) : undefined;
-  const at = username.lastIndexOf('@');
-  if (!row && at > 0) {
-    const named = await resolveTenant(deps, username.slice(at + 1));
-    if (named) {
-      home = named;
-      username = username.slice(0, at);
-      row = await findUserByUsername(deps.store.db, home.id, username);
+  // Judged wrong (or a disabled account): the attempt keeps counting against the address.
+  // Right credentials, or a failure before they were judged (the store down), hand it back.
+  let judgedWrong = false;
+  try {
+    const decoded = Buffer.from(value, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    let username = colon >= 0 ? decoded.slice(0, colon) : '';
+    const password = colon >= 0 ? decoded.slice(colon + 1) : '';
+    // WSO2 style "user@tenant.domain" names the credentials' tenant explicitly.
+    // A username that exists in this tenant as typed wins (email-style usernames).
+    let home = tenant;
+    let row = username ? await findUserByUsername(deps.store.db, home.id, username) : undefined;
+    const at = username.lastIndexOf('@');
+    if (!row && at > 0) {
+      const named = await resolveTenant(deps, username.slice(at + 1));
+      if (named) {
+        home = named;
+        username = username.slice(0, at);
+        row = await findUserByUsername(deps.store.db, home.id, username);
+      }
     }
+    const user = row ? toUser(row) : undefined;
+    // Counted before the password is judged, so a burst of concurrent guesses gets no more
+    // judged than the lock allows; a locked account is judged anyway (same time) and refused.
+    const attempt = user ? await reserveAttempt(deps, home.id, user.id, PASSWORD_FACTOR) : undefined;
+    const ok = await verifyPassword(user?.passwordHash, password);
+    if (!user || !ok || !attempt?.allowed) {
+      judgedWrong = true;
+      if (user && attempt?.allowed) await attemptFailed(deps, home.id, user.id, PASSWORD_FACTOR, attempt);
+      throw unauthorized('invalid credentials');
+    }
+    await recordSuccess(deps, home.id, user.id, PASSWORD_FACTOR);
+    // Said only after the right password, as on the login page; still a counted attempt.
+    if (!user.active) {
+      judgedWrong = true;
+      throw unauthorized('this account is disabled');
+    }
+    const admin = isAdmin(user);
+    const superAdmin = admin && home.domain === DEFAULT_TENANT;
+    const scopes = admin ? ADMIN_SCOPES.filter((s) => !TENANT_SCOPES.has(s) || superAdmin) : [];
+    return { kind: 'user', tenantId: home.id, subject: user.id, username: user.username, scopes: new Set(scopes), superAdmin };
+  } finally {
+    if (!judgedWrong) await limiter.refund(request.ip);
   }
-  const user = row ? toUser(row) : undefined;
-  const locked = user ? (await lockState(deps, home.id, user.id, PASSWORD_FACTOR)).locked : false;
-  const ok = await verifyPassword(user?.passwordHash, password);
-  if (!user || !ok || locked) {
-    if (user && !locked) await recordFailure(deps, home.id, user.id, PASSWORD_FACTOR);
-    throw unauthorized('invalid credentials');
-  }
-  // Said only after the right password, as on the login page; still a counted attempt.
-  if (!user.active) throw unauthorized('this account is disabled');
-  // Right credentials are not a failed attempt: the one counted at the start is handed back.
-  await limiter.refund(request.ip);
-  await recordSuccess(deps, home.id, user.id, PASSWORD_FACTOR);
-  const admin = isAdmin(user);
-  const superAdmin = admin && home.domain === DEFAULT_TENANT;
-  const scopes = admin ? ADMIN_SCOPES.filter((s) => !TENANT_SCOPES.has(s) || superAdmin) : [];
-  return { kind: 'user', tenantId: home.id, subject: user.id, username: user.username, scopes: new Set(scopes), superAdmin };
 }
 
 async function bearer(deps: Deps, providers: ProviderRegistry, tenant: Tenant, token: string): Promise<Caller> {

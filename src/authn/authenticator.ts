@@ -83,6 +83,12 @@ export interface Authenticator {
   enabled?(config: Config): boolean;
   /** Whether failures count toward the lockout for this tenant (default: always). */
   regulated?(ctx: StepContext): Promise<boolean>;
+  /**
+   * Whether this post tries a secret, so the engine counts it toward the lockout before
+   * `handle` judges it (default: every post does). False for posts that guess nothing: an
+   * empty form, a request to email a code, an answer to an offer.
+   */
+  guesses?(ctx: StepContext, input: FormInput): boolean;
   /** Show the step's page (or skip it). */
   start(ctx: StepContext): Promise<StepOutcome>;
   /**

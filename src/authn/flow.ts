@@ -10,7 +10,7 @@ import { epochSeconds } from '../clock.js';
 import type { Authenticator, FormInput, Page, StepContext, StepOutcome } from './authenticator.js';
 import { findAuthenticator } from './registry.js';
 import { nextStep, amrFor, acrFor } from './sequence-policy.js';
-import { checkLock, lockState, recordFailure, recordSuccess } from './regulation.js';
+import { attemptFailed, lockState, recordSuccess, releaseAttempt, reserveAttempt, type Attempt } from './regulation.js';
 import { auditSignIn, auditSignIns, stepWhere, type SignInEvent } from '../audit/sign-in-audit.js';
 import { availableOptions, chooserPage } from './chooser.js';
 
@@ -184,7 +184,19 @@ async function handleSubmit(flow: FlowInput, stepId: number, input: FormInput): 
   const ctx: StepContext = { ...base, user };
 
   const counts = user !== undefined && await regulated(authenticator, ctx);
-  const lock = counts && user ? await checkLock(deps, tenant.id, user.id, authenticator.name) : { locked: false, lockedUntil: null, clean: false };
+  // A guess is counted before it is judged, in one statement: checking the lock, judging
+  // and then counting would let every request of a concurrent burst past the check.
+  // A post that guesses nothing (an empty form, "email me a code") only looks at the lock.
+  let attempt: Attempt | undefined;
+  let locked = false;
+  if (counts && user) {
+    if (authenticator.guesses?.(ctx, input) ?? true) {
+      attempt = await reserveAttempt(deps, tenant.id, user.id, authenticator.name, stepWhere(flow));
+      locked = !attempt.allowed;
+    } else {
+      locked = (await lockState(deps, tenant.id, user.id, authenticator.name)).locked;
+    }
+  }
   const refuseLocked = async (values?: Record<string, string>) => {
     flow.onFailedAttempt?.();
     deps.logger.warn({ event: 'login_refused_locked', tenantId: tenant.id, userId: user!.id, factor: authenticator.name }, 'attempt on a locked account');
@@ -193,26 +205,27 @@ async function handleSubmit(flow: FlowInput, stepId: number, input: FormInput): 
   };
   // After the user is known the lock is no secret, and judging the input could have side
   // effects (a spent time step, an enrolled secret): refuse without looking at it.
-  if (lock.locked && authenticator.needsKnownUser) return refuseLocked();
+  if (locked && authenticator.needsKnownUser) return refuseLocked();
   const outcome = await authenticator.handle(ctx, input);
   // Judged anyway so a locked account answers in the same time as any other, then
   // refused whatever the result, and not counted again.
-  if (lock.locked) return refuseLocked(outcome.kind === 'failure' ? outcome.values : undefined);
+  if (locked) return refuseLocked(outcome.kind === 'failure' ? outcome.values : undefined);
   if (outcome.kind === 'failure') {
     flow.onFailedAttempt?.();
-    if (counts && user) await recordFailure(deps, tenant.id, user.id, authenticator.name, stepWhere(flow));
+    if (attempt) await attemptFailed(deps, tenant.id, user!.id, authenticator.name, attempt, stepWhere(flow));
     deps.logger.info({ event: 'login_failed', tenantId: tenant.id, userId: user?.id, factor: authenticator.name, code: outcome.error.code }, 'authentication step failed');
     await auditSignIn(flow, { type: 'login_failed', user, step: stepId, factor: authenticator.name, details: { reason: outcome.error.code } });
     return advance(flow, outcome.error.message, outcome.values);
   }
-  const noFailures = lock.clean === true && outcome.kind === 'success' && outcome.user.id === user?.id;
-  const next = await apply(flow, stepId, authenticator, outcome, ctx, noFailures);
+  // Shown a page again (or stopped): the post was no wrong guess after all.
+  if (attempt && outcome.kind !== 'success') await releaseAttempt(deps, tenant.id, user!.id, authenticator.name, attempt);
+  const next = await apply(flow, stepId, authenticator, outcome, ctx);
   if (!next) return advance(flow);
   return next.kind === 'page' ? { ...next, multiOption: step.multiOption } : next;
 }
 
 /** Records a step's outcome; returns what to show, or undefined to go on to the next step. */
-async function apply(flow: FlowInput, stepId: number, authenticator: Authenticator, outcome: StepOutcome, ctx: StepContext, noFailures = false): Promise<FlowResult | undefined> {
+async function apply(flow: FlowInput, stepId: number, authenticator: Authenticator, outcome: StepOutcome, ctx: StepContext): Promise<FlowResult | undefined> {
   switch (outcome.kind) {
     case 'page':
       return { kind: 'page', stepId, authenticator: authenticator.name, page: outcome.page, error: ctx.error };
@@ -224,6 +237,9 @@ async function apply(flow: FlowInput, stepId: number, authenticator: Authenticat
     case 'failure':
       return advance(flow, outcome.error.message, outcome.values);
     case 'success': {
+      // Right: clears the failures on record, and the count this attempt reserved (also for
+      // a disabled account, whose right password is no failure either).
+      await recordSuccess(flow.deps, flow.tenant.id, outcome.user.id, authenticator.name);
       // Checked here, after the step, for every authenticator: a disabled account learns it
       // only from the right password (or code), so the page tells no guesser it exists.
       if (!outcome.user.active) {
@@ -234,8 +250,6 @@ async function apply(flow: FlowInput, stepId: number, authenticator: Authenticat
       if (flow.state.userId && outcome.user.id !== flow.state.userId) {
         return { kind: 'error', title: 'Sign-in failed', message: 'Every step of a sign-in must be completed by the same user. Start again.' };
       }
-      // The lock check just found no failure on record: nothing to clear (one statement less per sign-in).
-      if (!noFailures) await recordSuccess(flow.deps, flow.tenant.id, outcome.user.id, authenticator.name);
       flow.state.userId = outcome.user.id;
       loadedUsers.set(flow, outcome.user);
       delete flow.state.scratch?.[authenticator.name];

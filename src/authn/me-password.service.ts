@@ -9,7 +9,7 @@ import type { AuditOrigin } from '../audit/audit-event.js';
 import { passwordPolicyProblem, verifyPassword } from '../users/password.js';
 import { inputOf, patchUser } from '../users/user.service.js';
 import type { User } from '../users/user.js';
-import { recordSuccess, takeAttempt } from './regulation.js';
+import { attemptFailed, recordSuccess, reserveAttempt } from './regulation.js';
 import { isoSeconds } from './authenticators/totp/totp.service.js';
 import { basicAuthenticator } from './authenticators/basic/index.js';
 
@@ -40,10 +40,11 @@ export async function changeMyPassword(deps: Deps, tenantId: string, user: User,
   const problem = passwordPolicyProblem(change.newPassword, user.username);
   if (problem) throw badRequest(problem.replace(/^password\b/, 'newPassword'));
   // A lock in force also makes the attempt one over the limit: no separate look at it.
-  const attempt = await takeAttempt(deps, tenantId, user.id, PASSWORD_FACTOR, origin);
+  const attempt = await reserveAttempt(deps, tenantId, user.id, PASSWORD_FACTOR, origin);
   if (!attempt.allowed) throw locked(attempt.lockedUntil);
   const actor = { kind: 'user' as const, id: user.id, username: user.username };
   if (!user.passwordHash || !(await verifyPassword(user.passwordHash, change.currentPassword))) {
+    await attemptFailed(deps, tenantId, user.id, PASSWORD_FACTOR, attempt, origin);
     deps.logger.info({ event: 'password_change_refused', tenantId, userId: user.id }, 'self-service password change with a wrong current password');
     await recordAudit(deps, { tenantId, type: 'login_failed', actor, user: { id: user.id, username: user.username }, origin, factor: PASSWORD_FACTOR, details: { reason: 'wrong_current_password', via: 'password_change' } });
     throw new AppError('invalid_current_password', 400, 'currentPassword is not this account\'s password. After several wrong passwords the account is locked for a while.');

@@ -3,7 +3,8 @@
 // and to administrators signing in through a management application.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, basicAuth, ADMIN, DIALECTS, type TestServer } from '../helpers/test-server.js';
+import pg from 'pg';
+import { startServer, basicAuth, ADMIN, DIALECTS, PG_ADMIN_URL, type TestServer } from '../helpers/test-server.js';
 import { api, registerApp, createScimUser, type RegisteredApp } from '../helpers/api.js';
 import { passwordLogin } from '../helpers/oidc-login.js';
 import { registerApplication } from '../../src/applications/application.service.js';
@@ -78,6 +79,35 @@ describe('admin API: HTTP Basic', () => {
     const users = await api(server, 'GET', `/scim2/Users?filter=${encodeURIComponent(`userName eq "${USER.userName}"`)}`, { auth: server.adminAuth });
     assert.equal(users.status, 200);
     assert.equal(users.body.totalResults, 1);
+  });
+});
+
+describe('admin API: HTTP Basic while the store is unreachable (postgres)', { skip: !DIALECTS.includes('postgres') && 'GATEHOUSE_TEST_DIALECTS excludes postgres' }, () => {
+  let server: TestServer;
+  const admin = async (sql: string) => {
+    const client = new pg.Client({ connectionString: PG_ADMIN_URL });
+    await client.connect();
+    try { await client.query(sql); } finally { await client.end(); }
+  };
+  before(async () => {
+    server = await startServer({ dialect: 'postgres', overrides: { identity_mgt: { login_rate_limit: { max_requests: 3 } } } });
+  });
+  after(() => server?.close());
+
+  test('calls with the right credentials that fail on the store do not use up the address\'s attempts', async () => {
+    const call = async () => (await fetch(`${server.url}${APPS}`, { headers: { authorization: server.adminAuth } })).status;
+    assert.deepEqual([await call(), await call()], [200, 200]);
+    const database = new URL(server.deps.config.database.url).pathname.slice(1);
+    await admin(`ALTER DATABASE ${database} ALLOW_CONNECTIONS false`);
+    await admin(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${database}'`);
+    try {
+      const during = [await call(), await call(), await call(), await call()];
+      assert.ok(during.every((status) => status >= 500), `the store is unreachable: ${during.join(', ')}`);
+    } finally {
+      await admin(`ALTER DATABASE ${database} ALLOW_CONNECTIONS true`);
+    }
+    // Three wrong attempts would exhaust max_requests 3; four unjudged ones must not.
+    assert.deepEqual([await call(), await call(), await call()], [200, 200, 200]);
   });
 });
 

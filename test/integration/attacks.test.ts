@@ -523,7 +523,7 @@ describe('concurrency on PostgreSQL', { skip: !DIALECTS.includes('postgres') && 
   });
   after(() => server?.close());
 
-  test('20 concurrent wrong passwords for one user are all counted and lock the account exactly once', async () => {
+  test('20 concurrent wrong passwords for one user: exactly allowed_failed_attempts are judged, the rest refused, one lock', async () => {
     const app = await registerApp(server);
     const dave = await createScimUser(server, { userName: 'dave', password: 'dave-password-1' });
     const pages = await Promise.all(Array.from({ length: 20 }, () => openLogin(server, app)));
@@ -546,12 +546,13 @@ describe('concurrency on PostgreSQL', { skip: !DIALECTS.includes('postgres') && 
     const refused = events.filter((e) => e.event === 'login_refused_locked' && e.userId === dave.id).length;
     assert.equal(judged + refused, 20, 'every attempt was either judged or refused as locked');
     const allowed = server.deps.config.identity_mgt.account_locking.allowed_failed_attempts;
-    assert.ok(judged >= allowed, `at least ${allowed} attempts were judged (got ${judged})`);
+    // Counted before judging: a burst gets no more guesses than the lock allows.
+    assert.equal(judged, allowed, `exactly ${allowed} of 20 concurrent attempts were judged`);
     assert.equal(events.filter((e) => e.event === 'account_locked').length, 1, 'one lock event');
 
     const row = await loginFailureRow(server, dave.id);
     assert.ok(row);
-    assert.equal(row.failed_attempts, judged, 'every judged attempt was counted, none lost');
+    assert.equal(row.failed_attempts, judged, 'every judged attempt was counted, none lost, none refused counted');
     assert.equal(row.lock_count, 1, 'locked exactly once');
     assert.ok(row.locked_until !== null && Number(row.locked_until) > Date.now() / 1000);
 
@@ -560,6 +561,38 @@ describe('concurrency on PostgreSQL', { skip: !DIALECTS.includes('postgres') && 
     const after = await loginFailureRow(server, dave.id);
     assert.equal(after?.failed_attempts, judged, 'attempts on a locked account are not counted');
     assert.equal(after?.lock_count, 1);
+  });
+
+  test('12 concurrent sign-ins of one user with the right password all go through, and nothing locks', async () => {
+    const app = await registerApp(server);
+    await createScimUser(server, { userName: 'gail', password: 'gail-password-1' });
+    const pages = await Promise.all(Array.from({ length: 12 }, () => openLogin(server, app)));
+    const answers = await Promise.all(pages.map((page) => post(page, { username: 'gail', password: 'gail-password-1' })));
+    // More at once than allowed_failed_attempts (5): those over it wait for the first to be judged.
+    assert.deepEqual(answers.map((a) => a.status), Array(12).fill(303), JSON.stringify(answers.map((a) => a.error)));
+    assert.equal(await loginFailureRow(server, (await server.deps.store.db.selectFrom('app_user').select('id').where('username', '=', 'gail').executeTakeFirstOrThrow()).id), undefined, 'no failure left on record');
+  });
+
+  test('HTTP Basic: 12 concurrent calls with the right password all answer; 20 with wrong ones get exactly 5 judged', async () => {
+    const right = await Promise.all(Array.from({ length: 12 }, () => fetch(`${server.url}/api/server/v1/applications`, { headers: { authorization: server.adminAuth } })));
+    assert.deepEqual(right.map((r) => r.status), Array(12).fill(200));
+    const helga = await createScimUser(server, { userName: 'helga', password: 'helga-password-1', roles: ['admin'] });
+    const events: Array<{ event?: string; userId?: string }> = [];
+    const sink = new Writable({ write(chunk: Buffer, _enc, done) { for (const line of chunk.toString().split('\n')) if (line) events.push(JSON.parse(line)); done(); } });
+    const original = server.deps.logger;
+    server.deps.logger = createLogger('info', sink);
+    try {
+      const wrong = await Promise.all(Array.from({ length: 20 }, (_, i) => fetch(`${server.url}/api/server/v1/applications`, { headers: { authorization: basicAuth('helga', `wrong-${i}`) } })));
+      assert.deepEqual(wrong.map((r) => r.status), Array(20).fill(401));
+    } finally {
+      server.deps.logger = original;
+    }
+    const row = await loginFailureRow(server, helga.id);
+    assert.equal(row?.failed_attempts, 5, 'exactly allowed_failed_attempts judged and counted');
+    assert.equal(row?.lock_count, 1);
+    assert.equal(events.filter((e) => e.event === 'account_locked').length, 1);
+    const locked = await fetch(`${server.url}/api/server/v1/applications`, { headers: { authorization: basicAuth('helga', 'helga-password-1') } });
+    assert.equal(locked.status, 401, 'the right password is refused while locked');
   });
 
   test('one authorization code exchanged by concurrent requests yields tokens once; the replay revokes them', async () => {

@@ -193,7 +193,10 @@ test('--tenant acts in that tenant only, and an unknown tenant is refused', asyn
 /** Gives `username` in `domain` an active TOTP, a locked TOTP step and a session and token, as sign-ins would. */
 async function signedInWithTotp(domain: string, username: string): Promise<string> {
   const { activateTotpCredential } = await import('../../src/authn/authenticators/totp/totp-credential.repository.js');
-  const { recordFailure } = await import('../../src/authn/regulation.js');
+  const { reserveAttempt, attemptFailed } = await import('../../src/authn/regulation.js');
+  // One wrong attempt, as a sign-in counts it.
+  const recordFailure = async (deps: Parameters<typeof reserveAttempt>[0], tenant: string, user: string, factor: string) =>
+    attemptFailed(deps, tenant, user, factor, await reserveAttempt(deps, tenant, user, factor));
   return withStore(async (deps) => {
     const tenant = tenantId(domain);
     const user = userRow(domain, username)!.id;
@@ -287,7 +290,10 @@ test('user disable ends the sign-ins of one user of one tenant, is logged with t
 test('user set-password gives a locked-out user a new password, clears the lock and signs them out everywhere', async () => {
   const bob = userRow('carbon.super', 'bob')!.id;
   // bob is locked out by wrong passwords and holds a refresh token, as after real sign-ins.
-  const { recordFailure } = await import('../../src/authn/regulation.js');
+  const { reserveAttempt, attemptFailed } = await import('../../src/authn/regulation.js');
+  // One wrong attempt, as a sign-in counts it.
+  const recordFailure = async (deps: Parameters<typeof reserveAttempt>[0], tenant: string, user: string, factor: string) =>
+    attemptFailed(deps, tenant, user, factor, await reserveAttempt(deps, tenant, user, factor));
   await withStore(async (deps) => {
     for (let i = 0; i < deps.config.identity_mgt.account_locking.allowed_failed_attempts; i++) await recordFailure(deps, tenantId('carbon.super'), bob, 'BasicAuthenticator');
     await deps.store.db.insertInto('oidc_model').values({ tenant_id: tenantId('carbon.super'), kind: 'RefreshToken', id: 'rt-bob', payload: '{}', grant_id: null, user_code: null, uid: null, account_id: bob, expires_at: Math.floor(Date.now() / 1000) + 3600, consumed_at: null }).execute();

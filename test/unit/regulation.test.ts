@@ -13,7 +13,7 @@ import { createLogger } from '../../src/logger.js';
 import { createSecretBox } from '../../src/crypto/secret-box.js';
 import { createTenant } from '../../src/tenants/tenant.service.js';
 import { createUser } from '../../src/users/user.service.js';
-import { lockState, recordFailure, recordSuccess, takeAttempt, unlock, failedAttempts } from '../../src/authn/regulation.js';
+import { lockState, reserveAttempt, attemptFailed, releaseAttempt, recordSuccess, unlock, failedAttempts, SLOT_WAIT_MS, type LockState } from '../../src/authn/regulation.js';
 import type { Deps } from '../../src/deps.js';
 
 const START = Date.UTC(2030, 0, 1, 12, 0, 0);
@@ -41,6 +41,13 @@ let deps: Deps;
 
 async function newUser(tenant = tenantId): Promise<string> {
   return (await createUser(deps, tenant, { username: `user-${++userCount}`, claims: {}, roles: [] })).id;
+}
+
+/** One wrong attempt as the sign-in makes it: counted before it is judged, then failed (unless refused unjudged). */
+async function recordFailure(d: Deps, tenant: string, userId: string, factor: string): Promise<LockState> {
+  const attempt = await reserveAttempt(d, tenant, userId, factor);
+  if (attempt.allowed) await attemptFailed(d, tenant, userId, factor, attempt);
+  return lockState(d, tenant, userId, factor);
 }
 
 async function fail(d: Deps, userId: string, times: number, factor = 'pwd', tenant = tenantId) {
@@ -165,14 +172,22 @@ test('with enable_account_locking false nothing locks', async () => {
   assert.equal((await lockState(off, tenantId, user, 'pwd')).locked, false);
 });
 
-test('concurrent failures are all counted and lock exactly once', async () => {
+test('of concurrent wrong attempts exactly allowed_failed_attempts are judged; the rest wait, then are refused; one lock', async () => {
   advanceTo(0);
   const user = await newUser();
   const before = logLines.length;
-  const states = await Promise.all(Array.from({ length: 12 }, () => recordFailure(deps, tenantId, user, 'pwd')));
-  assert.equal(await failedAttempts(deps, tenantId, user, 'pwd'), 12);
-  assert.ok(states.some((s) => s.locked), 'the attempts are told about the lock');
-  assert.equal((await lockState(deps, tenantId, user, 'pwd')).locked, true);
+  let judged = 0;
+  const attempts = await Promise.all(Array.from({ length: 12 }, async () => {
+    const attempt = await reserveAttempt(deps, tenantId, user, 'pwd');
+    if (attempt.allowed) {
+      judged += 1;
+      await new Promise((resolve) => setTimeout(resolve, 30)); // judging takes a while
+      await attemptFailed(deps, tenantId, user, 'pwd', attempt);
+    }
+    return attempt;
+  }));
+  assert.equal(judged, policy.allowed_failed_attempts, 'counted before judging: no more than the limit judged');
+  assert.equal(attempts.filter((a) => !a.allowed && a.lockedUntil === at(5 * 60)).length, 12 - policy.allowed_failed_attempts, 'the rest refused with the lock');
   const locks = logLines.slice(before).filter((line) => line.includes('"event":"account_locked"'));
   assert.equal(locks.length, 1, 'one lock event');
   const row = await store.db.selectFrom('login_failure').select(['lock_count', 'locked_until']).where('user_id', '=', user).executeTakeFirstOrThrow();
@@ -180,16 +195,47 @@ test('concurrent failures are all counted and lock exactly once', async () => {
   assert.equal(Number(row.locked_until), at(5 * 60));
 });
 
-test('takeAttempt counts before judging: of concurrent attempts only allowed_failed_attempts are allowed', async () => {
+test('concurrent right attempts all go through: those over the limit wait for a success to clear the count', async () => {
   advanceTo(0);
   const user = await newUser();
-  const attempts = await Promise.all(Array.from({ length: 12 }, () => takeAttempt(deps, tenantId, user, 'pwd')));
-  assert.equal(attempts.filter((a) => a.allowed).length, policy.allowed_failed_attempts);
-  assert.equal((await takeAttempt(deps, tenantId, user, 'pwd')).allowed, false, 'and none after them while locked');
-  await recordSuccess(deps, tenantId, user, 'pwd');
-  assert.equal((await takeAttempt(deps, tenantId, user, 'pwd')).allowed, true, 'a success clears the count');
+  const attempts = await Promise.all(Array.from({ length: 12 }, async () => {
+    const attempt = await reserveAttempt(deps, tenantId, user, 'pwd');
+    if (attempt.allowed) {
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      await recordSuccess(deps, tenantId, user, 'pwd');
+    }
+    return attempt;
+  }));
+  assert.equal(attempts.filter((a) => a.allowed).length, 12);
+  assert.equal((await lockState(deps, tenantId, user, 'pwd')).locked, false);
+  assert.equal(await failedAttempts(deps, tenantId, user, 'pwd'), 0);
+});
+
+test('an attempt over the limit that nothing resolves waits SLOT_WAIT_MS, then the lock is set', async () => {
+  advanceTo(0);
+  const user = await newUser();
+  const held = await Promise.all(Array.from({ length: policy.allowed_failed_attempts }, () => reserveAttempt(deps, tenantId, user, 'pwd')));
+  assert.ok(held.every((a) => a.allowed), 'attempts whose node died before judging them');
+  const started = Date.now();
+  const late = await reserveAttempt(deps, tenantId, user, 'pwd');
+  assert.equal(late.allowed, false);
+  assert.ok(Date.now() - started >= SLOT_WAIT_MS - 50, 'it waited for them first');
+  assert.deepEqual(await lockState(deps, tenantId, user, 'pwd'), { locked: true, lockedUntil: at(5 * 60) });
+});
+
+test('an attempt that guessed nothing is given back; with locking off nothing is counted', async () => {
+  advanceTo(0);
+  const user = await newUser();
+  for (let i = 0; i < 10; i++) {
+    const attempt = await reserveAttempt(deps, tenantId, user, 'pwd');
+    assert.equal(attempt.allowed, true, `attempt ${i + 1}`);
+    await releaseAttempt(deps, tenantId, user, 'pwd', attempt);
+  }
+  assert.equal(await failedAttempts(deps, tenantId, user, 'pwd'), 0);
   const off = depsWith({ ...policy, enable_account_locking: false });
   const other = await newUser();
-  const unlimited = await Promise.all(Array.from({ length: 12 }, () => takeAttempt(off, tenantId, other, 'pwd')));
+  const unlimited = await Promise.all(Array.from({ length: 12 }, () => reserveAttempt(off, tenantId, other, 'pwd')));
   assert.ok(unlimited.every((a) => a.allowed), 'with locking off every attempt is judged');
+  await Promise.all(unlimited.map((a) => attemptFailed(off, tenantId, other, 'pwd', a)));
+  assert.equal(await failedAttempts(off, tenantId, other, 'pwd'), 0, 'and none counted: turning locking on later starts from nothing');
 });

@@ -26,6 +26,8 @@ export const backupCodeAuthenticator = {
   needsKnownUser: true,
   lockedMessage: LOCKED,
 
+  guesses: (_ctx, input) => Boolean((input.BackupCode ?? '').trim()),
+
   start: (ctx) => stepPage(ctx),
 
   async handle(ctx, input: FormInput) {

@@ -13,7 +13,7 @@ import type { Tenant } from '../../../tenants/tenant.js';
 import type { User } from '../../../users/user.js';
 import type { AuditOrigin } from '../../../audit/audit-event.js';
 import { AppError, badRequest, shown } from '../../../errors.js';
-import { recordSuccess, takeAttempt } from '../../regulation.js';
+import { attemptFailed, recordSuccess, reserveAttempt } from '../../regulation.js';
 import { totpParameters } from './parameters.js';
 import { TOTP_FACTOR, checkCodeOf, isoSeconds } from './totp.service.js';
 import { findTotpCredential, type TotpCredentialRow } from './totp-credential.repository.js';
@@ -75,7 +75,7 @@ export async function proveActiveCode(deps: Deps, tenant: Tenant, user: User, ra
   const code = normalizeCode(raw, active.digits);
   const params = await totpParameters(deps, tenant.id);
   if (!params.EnableAccountLockingForFailedAttempts || !deps.config.identity_mgt.account_locking.enable_account_locking) throw unregulated();
-  const attempt = await takeAttempt(deps, tenant.id, user.id, TOTP_FACTOR, origin);
+  const attempt = await reserveAttempt(deps, tenant.id, user.id, TOTP_FACTOR, origin);
   if (!attempt.allowed) {
     deps.logger.warn({ event: 'totp_proof_refused_locked', tenantId: tenant.id, userId: user.id }, 'a self-service change was confirmed with a code while the TOTP lock holds');
     throw totpLocked(attempt.lockedUntil);
@@ -85,6 +85,7 @@ export async function proveActiveCode(deps: Deps, tenant: Tenant, user: User, ra
     await recordSuccess(deps, tenant.id, user.id, TOTP_FACTOR);
     return true;
   }
+  await attemptFailed(deps, tenant.id, user.id, TOTP_FACTOR, attempt, origin);
   deps.logger.info({ event: 'totp_proof_failed', tenantId: tenant.id, userId: user.id, code: checked }, 'a self-service change was confirmed with a wrong code');
   const self = { id: user.id, username: user.username };
   await recordAudit(deps, {

@@ -127,6 +127,8 @@ export const totpAuthenticator = {
     return (await parametersFor(ctx)).EnableAccountLockingForFailedAttempts;
   },
 
+  guesses: (ctx, input) => !(ctx.scratch as Scratch).backupCodeOffer && input.sendToken === undefined && Boolean((input.token ?? '').trim()),
+
   async start(ctx) {
     const scratch = ctx.scratch as Scratch;
     const offer = scratch.backupCodeOffer;

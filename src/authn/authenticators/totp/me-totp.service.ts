@@ -11,7 +11,7 @@ import type { User } from '../../../users/user.js';
 import { AppError } from '../../../errors.js';
 import { normalizeCode, totpLocked, type SecondFactor } from './code-proof.js';
 import { epochSeconds } from '../../../clock.js';
-import { lockState, recordFailure, recordSuccess } from '../../regulation.js';
+import { attemptFailed, recordSuccess, reserveAttempt, type Attempt } from '../../regulation.js';
 import { totpParameters } from './parameters.js';
 import {
   activateTotpCredential, deletePendingTotpCredential, findTotpCredential, savePendingTotpCredential,
@@ -113,22 +113,25 @@ function auditSelf(deps: Deps, type: AuditEventType, tenant: Tenant, user: User,
  */
 export async function validatePendingSecret(deps: Deps, tenant: Tenant, user: User, rawCode: string | number, origin?: AuditOrigin): Promise<{ isValid: boolean }> {
   const params = await totpParameters(deps, tenant.id);
-  const regulated = params.EnableAccountLockingForFailedAttempts;
-  if (regulated) {
-    const lock = await lockState(deps, tenant.id, user.id, TOTP_FACTOR);
-    if (lock.locked) {
-      deps.logger.warn({ event: 'totp_validate_refused_locked', tenantId: tenant.id, userId: user.id }, 'self-service TOTP validation on a locked account');
-      throw totpLocked(lock.lockedUntil);
-    }
-  }
   const pending = await findTotpCredential(deps.store.db, tenant.id, user.id, 'pending');
   if (!pending) {
     throw new AppError('no_pending_totp', 409, 'There is no new secret to validate: start with {"action": "INIT"} (or "REFRESH" to replace an active one), then VALIDATE a code of the secret it returns.');
   }
   const secret = secretOf(deps, pending);
-  const step = matchCode(deps, secret, normalizeCode(rawCode, secret.digits), params);
+  // A malformed code is a 400 before anything is counted.
+  const code = normalizeCode(rawCode, secret.digits);
+  // Counted before it is judged, so concurrent guesses get no more than the lock allows.
+  let attempt: Attempt | undefined;
+  if (params.EnableAccountLockingForFailedAttempts) {
+    attempt = await reserveAttempt(deps, tenant.id, user.id, TOTP_FACTOR, origin);
+    if (!attempt.allowed) {
+      deps.logger.warn({ event: 'totp_validate_refused_locked', tenantId: tenant.id, userId: user.id }, 'self-service TOTP validation on a locked account');
+      throw totpLocked(attempt.lockedUntil);
+    }
+  }
+  const step = matchCode(deps, secret, code, params);
   if (step === null) {
-    if (regulated) await recordFailure(deps, tenant.id, user.id, TOTP_FACTOR);
+    if (attempt) await attemptFailed(deps, tenant.id, user.id, TOTP_FACTOR, attempt, origin);
     deps.logger.info({ event: 'totp_validate_failed', tenantId: tenant.id, userId: user.id, code: 'invalid_code' }, 'self-service TOTP validation failed');
     return { isValid: false };
   }
@@ -136,7 +139,7 @@ export async function validatePendingSecret(deps: Deps, tenant: Tenant, user: Us
   const replaced = Boolean(await findTotpCredential(deps.store.db, tenant.id, user.id, 'active'));
   // The step proven here is spent: the same code cannot then sign in.
   await activateTotpCredential(deps.store.db, { ...row, last_used_step: step }, 'replace');
-  if (regulated) await recordSuccess(deps, tenant.id, user.id, TOTP_FACTOR);
+  if (attempt) await recordSuccess(deps, tenant.id, user.id, TOTP_FACTOR);
   deps.logger.info({ event: 'totp_enrolled', tenantId: tenant.id, userId: user.id, via: 'self-service' }, 'TOTP enrolled through the self-service API');
   await auditSelf(deps, 'totp_enrolled', tenant, user, origin, { via: 'self-service', replaced });
   return { isValid: true };
