@@ -1,9 +1,10 @@
 // Rate limits for messages a user can trigger (an emailed code): at most one per interval
 // and `max` per window, per user and per client IP, counted in the database so every node
-// sees the same history. Two requests racing within the same instant may both pass; the
-// limit bounds abuse (mail bombing, SMTP cost), it is not a security boundary.
-import type { Kysely } from 'kysely';
+// sees the same history. Checking and recording a send is one transaction that takes each
+// key's lock first, so a burst of concurrent requests sends one message, not one each.
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../store/database.js';
+import type { Store } from '../store/connect.js';
 
 export interface SendLimit {
   minIntervalSeconds: number;
@@ -12,7 +13,7 @@ export interface SendLimit {
 }
 
 /** Seconds to wait before another send is allowed for all of `keys`; 0 when allowed now. */
-export async function sendWait(db: Kysely<Database>, tenantId: string, keys: string[], limit: SendLimit, now: number): Promise<number> {
+async function sendWait(db: Kysely<Database>, tenantId: string, keys: string[], limit: SendLimit, now: number): Promise<number> {
   const rows = await db.selectFrom('send_attempt').select(['rate_key', 'sent_at'])
     .where('tenant_id', '=', tenantId).where('rate_key', 'in', keys).where('sent_at', '>', now - limit.windowSeconds)
     .execute();
@@ -26,11 +27,23 @@ export async function sendWait(db: Kysely<Database>, tenantId: string, keys: str
   return Math.max(0, wait);
 }
 
-export async function recordSend(db: Kysely<Database>, tenantId: string, keys: string[], limit: SendLimit, now: number): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+/**
+ * Records a send for all of `keys` when the limit allows one now; otherwise the seconds to
+ * wait. On PostgreSQL each key's transaction-scoped advisory lock makes concurrent
+ * requests (on any node) decide one after another, taken in one order so two requests
+ * never wait on each other; SQLite runs one write transaction at a time anyway.
+ */
+export async function takeSend(store: Store, tenantId: string, keys: string[], limit: SendLimit, now: number): Promise<number> {
+  return store.db.transaction().execute(async (trx) => {
+    if (store.dialect === 'postgres') {
+      for (const key of [...keys].sort()) await sql`select pg_advisory_xact_lock(hashtextextended(${`send:${tenantId}:${key}`}, 0))`.execute(trx);
+    }
+    const wait = await sendWait(trx, tenantId, keys, limit, now);
+    if (wait > 0) return wait;
     await trx.deleteFrom('send_attempt').where('tenant_id', '=', tenantId).where('rate_key', 'in', keys)
       .where('sent_at', '<=', now - limit.windowSeconds).execute();
     await trx.insertInto('send_attempt').values(keys.map((rate_key) => ({ tenant_id: tenantId, rate_key, sent_at: now }))).execute();
+    return 0;
   });
 }
 

@@ -317,6 +317,19 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(amr, ['email', 'mfa', 'pwd'], 'the refused requests left the sign-in working');
     });
 
+    test('a burst of 15 concurrent requests for an email sends one, each from its own address', async () => {
+      const vic = await newPerson(server, clock, 'vic');
+      const at = await signIn(server, app, vic, new ClientAt(freshIp()));
+      // Each request from another address (an attacker's proxy pool): only the per-user limit can refuse.
+      const answers = await Promise.all(Array.from({ length: 15 }, async () => {
+        const browser = new ClientAt(freshIp());
+        browser.cookies = at.browser.cookies;
+        return askForEmail({ ...at, browser }, app);
+      }));
+      assert.equal(answers.filter((a) => a.notice).length, 1, JSON.stringify(answers.map((a) => a.error ?? a.notice)));
+      assert.equal((await outbox(server, vic.email)).length, 1, 'one email, not one per request');
+    });
+
     test('per client IP: a second user from the same address waits; from another address they get their email', async () => {
       const [pia, quinn] = [await newPerson(server, clock, 'pia'), await newPerson(server, clock, 'quinn')];
       const shared = freshIp();

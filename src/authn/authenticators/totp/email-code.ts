@@ -9,7 +9,7 @@ import { epochSeconds } from '../../../clock.js';
 import { codesEqual } from '../../../otp/index.js';
 import { composeEmail } from '../../../notifications/templates/compose.js';
 import { sendEmail } from '../../../notifications/mailer.js';
-import { recordSend, sendWait, type SendLimit } from '../../../notifications/send-limit.js';
+import { takeSend, type SendLimit } from '../../../notifications/send-limit.js';
 
 const PURPOSE = 'totp-email-code';
 
@@ -62,10 +62,9 @@ export async function sendEmailCode(ctx: StepContext, user: User, digits: number
   const now = epochSeconds(deps.clock);
   const keys = [`user:${user.id}`, ...(ctx.clientIp ? [`ip:${ctx.clientIp}`] : [])];
   const limit = limitOf(ctx);
-  const wait = await sendWait(deps.store.db, tenant.id, keys, limit, now);
-  if (wait > 0) return { sent: false, message: waitMessage(wait) };
   // Counted before sending: a failing SMTP server must not be hammered either.
-  await recordSend(deps.store.db, tenant.id, keys, limit, now);
+  const wait = await takeSend(deps.store, tenant.id, keys, limit, now);
+  if (wait > 0) return { sent: false, message: waitMessage(wait) };
 
   const code = String(randomInt(0, 10 ** digits)).padStart(digits, '0');
   const mail = await composeEmail(deps, tenant, 'TOTP', { username: user.username, claims: user.claims }, { token: code });
