@@ -8,6 +8,8 @@ import type { Deps } from '../deps.js';
 import type { ProviderRegistry } from '../oidc/registry.js';
 import type { GatehouseResult } from '../oidc/provider.js';
 import { finishInteraction } from '../oidc/interaction-result.js';
+import { requestedAcrsOf } from '../oidc/requested-acr.js';
+import { acrMet } from './sequence-policy.js';
 import { effectiveSequence } from '../applications/application.js';
 import { findApplicationForClient } from '../applications/application-cache.js';
 import { renderErrorPage, renderLayout } from '../ui/layout.js';
@@ -105,6 +107,16 @@ export function loginRoutes(deps: Deps, providers: ProviderRegistry, limiter: Ip
           await auditSignIns(flow, result.events);
           const redirectTo = await finishInteraction(interaction, {
             error: 'login_required', error_description: 'the user who signed in is not the one id_token_hint names',
+          });
+          return reply.redirect(redirectTo, 303);
+        }
+        if (!acrMet(requestedAcrsOf(interaction.params), result.acr)) {
+          // The application asked for more than this sign-in proved (an optional second
+          // factor was skipped): an authentication failure, not a code at the lower acr.
+          await auditSignIns(flow, result.events);
+          const redirectTo = await finishInteraction(interaction, {
+            error: 'unmet_authentication_requirements',
+            error_description: `the sign-in reached ${result.acr}, not the requested acr (a second factor was not set up)`,
           });
           return reply.redirect(redirectTo, 303);
         }

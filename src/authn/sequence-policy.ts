@@ -52,9 +52,12 @@ export function reachableAcr(sequence: AuthenticationSequence): string {
   return acrFor(amrFor(names));
 }
 
+/** Does the acr a sign-in earned meet a requested list? (empty: yes; mfa meets 1fa too) */
+export function acrMet(requested: readonly string[], earned: string): boolean {
+  return requested.length === 0 || requested.some((acr) => acr === earned || (acr === ACR_1FA && earned === ACR_MFA));
+}
+
 /** Does a requested acr list contain something the sequence can give? (empty: yes) */
 export function acrReachable(requested: readonly string[], sequence: AuthenticationSequence): boolean {
-  if (requested.length === 0) return true;
-  const best = reachableAcr(sequence);
-  return requested.some((acr) => acr === best || (acr === ACR_1FA && best === ACR_MFA));
+  return acrMet(requested, reachableAcr(sequence));
 }

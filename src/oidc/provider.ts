@@ -11,7 +11,8 @@ import { adapterFactory } from './adapter.js';
 import { accountFinder, rolesOfAccount, SCOPE_CLAIMS } from './account.js';
 import { toClientMetadata, PKCE_REQUIRED } from './client-metadata.js';
 import { loadFactors, saveFactors, touchSession, type Factors } from '../authn/authn-session.repository.js';
-import { ACR_VALUES, satisfies, acrReachable } from '../authn/sequence-policy.js';
+import { ACR_VALUES, acrReachable, satisfies } from '../authn/sequence-policy.js';
+import { requestedAcrs } from './requested-acr.js';
 import { epochSeconds } from '../clock.js';
 import { renderErrorPage, renderLayout } from '../ui/layout.js';
 import { escapeHtml } from '../ui/html.js';
@@ -43,12 +44,7 @@ export function createProvider(deps: Deps, tenant: Tenant, keys: TenantKeys): Pr
 
   const loadApp = (clientId: string) => findApplicationForClient(deps, tenant.id, clientId);
 
-  const requestedAcrs = (ctx: KoaContextWithOIDC): string[] => {
-    const values = String(ctx.oidc.params?.acr_values ?? '').split(' ').filter(Boolean);
-    const claims = ctx.oidc.claims?.id_token?.acr;
-    if (claims?.essential) values.push(...(claims.values ?? (claims.value ? [claims.value] : [])));
-    return values;
-  };
+  const requestedAcrsOf = (ctx: KoaContextWithOIDC): string[] => requestedAcrs(ctx.oidc.params?.acr_values, ctx.oidc.claims?.id_token?.acr ?? undefined);
 
   // What the login prompt's check read, kept for the request: the row is read at most once
   // per request, however often the policy is evaluated in it.
@@ -81,7 +77,7 @@ export function createProvider(deps: Deps, tenant: Tenant, keys: TenantKeys): Pr
   login.checks.add(new Check('account_unavailable', 'the session\'s account is disabled or gone', 'login_required', (ctx) =>
     (ctx.oidc.session?.accountId && !ctx.oidc.account ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT)));
   login.checks.add(new Check('acr_unreachable', 'the requested acr cannot be met by this application\'s authentication sequence', 'unmet_authentication_requirements', async (ctx) => {
-    const requested = requestedAcrs(ctx);
+    const requested = requestedAcrsOf(ctx);
     if (!requested.length || !ctx.oidc.client) return Check.NO_NEED_TO_PROMPT;
     const app = await loadApp(ctx.oidc.client.clientId);
     return app && !acrReachable(requested, effectiveSequence(app)) ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT;

@@ -52,8 +52,8 @@ type SignIn = Awaited<ReturnType<typeof startTwoStep>>;
 type OnPage = Pick<SignIn, 'browser' | 'url' | 'page'>;
 
 /** Opens the application in a (fresh) browser and gets past the password page. */
-function signIn(server: TestServer, app: RegisteredApp, person: Person, browser?: HttpBrowser): Promise<SignIn> {
-  return startTwoStep({ issuer: server.tenant.issuer, clientId: app.clientId, clientSecret: app.clientSecret, redirectUri: app.redirectUri, username: person.username, password: person.password, browser });
+function signIn(server: TestServer, app: RegisteredApp, person: Person, browser?: HttpBrowser, params?: Record<string, string>): Promise<SignIn> {
+  return startTwoStep({ issuer: server.tenant.issuer, clientId: app.clientId, clientSecret: app.clientSecret, redirectUri: app.redirectUri, username: person.username, password: person.password, browser, params });
 }
 
 const isEnrollPage = (html: string) => html.includes('aria-label="Setup key"');
@@ -483,6 +483,37 @@ for (const dialect of DIALECTS) {
         assert.deepEqual(claims.amr, ['pwd'], 'amr does not claim otp');
         assert.equal(claims.acr, 'urn:gatehouse:acr:1fa');
         assert.deepEqual(await totpRows(server, olga.id), []);
+      } finally {
+        await updateTotpParameters(server.deps, server.tenant.id, { enrolUserInAuthenticationFlow: null, authenticationMandatory: null });
+      }
+    });
+
+    test('attack: asking for mfa (acr_values, also over a password-only session) where the optional TOTP step is skipped gets unmet_authentication_requirements, never a code', async () => {
+      const pia = await newUser(server, 'optional.pia');
+      const MFA = 'urn:gatehouse:acr:mfa';
+      const failed = (at: { url: string }) => {
+        assert.ok(at.url.startsWith(app.redirectUri), `back at the app: ${at.url}`);
+        const callback = new URL(at.url);
+        assert.equal(callback.searchParams.get('code'), null, 'no code at the lower acr');
+        return callback.searchParams.get('error');
+      };
+      try {
+        await updateTotpParameters(server.deps, server.tenant.id, { enrolUserInAuthenticationFlow: false, authenticationMandatory: false });
+        assert.equal(failed(await signIn(server, app, pia, undefined, { acr_values: MFA })), 'unmet_authentication_requirements');
+        // Preferring mfa among others is met by what the sequence gives.
+        const either = await signIn(server, app, pia, undefined, { acr_values: `${MFA} urn:gatehouse:acr:1fa` });
+        const claims = (await exchange(either.config, { ...either.started, callback: new URL(either.url) })).claims()!;
+        assert.equal(claims.acr, 'urn:gatehouse:acr:1fa');
+
+        // The browser now holds a password-only session: it does not lend it to an mfa request.
+        const config = await discover(server.tenant.issuer, app.clientId, app.clientSecret);
+        const silent = await authorize(config, either.browser, app.redirectUri, { prompt: 'none', acr_values: MFA });
+        assert.equal(silent.callback?.searchParams.get('error'), 'login_required');
+        // Interactively the sign-in runs again (the password from the session), skips the
+        // step again, and ends with the error.
+        const again = await authorize(config, either.browser, app.redirectUri, { acr_values: MFA });
+        assert.ok(again.callback, `back at the app without a page: ${again.url}`);
+        assert.equal(failed({ url: again.callback.href }), 'unmet_authentication_requirements');
       } finally {
         await updateTotpParameters(server.deps, server.tenant.id, { enrolUserInAuthenticationFlow: null, authenticationMandatory: null });
       }
