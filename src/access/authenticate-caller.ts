@@ -101,12 +101,13 @@ async function bearer(deps: Deps, providers: ProviderRegistry, tenant: Tenant, t
     if (!admin) scopes = scopes.filter((s) => !ADMIN_SCOPES.includes(s));
     if (!superAdmin) scopes = scopes.filter((s) => !TENANT_SCOPES.has(s));
     // Stored with the token when it was issued (provider.ts extraTokenClaims).
-    const extra = (accessToken.extra ?? {}) as { amr?: unknown; auth_time?: unknown };
+    const extra = (accessToken.extra ?? {}) as { amr?: unknown; auth_time?: unknown; otp_at?: unknown };
     const amr = Array.isArray(extra.amr) ? extra.amr.filter((v): v is string => typeof v === 'string') : [];
     const authTime = typeof extra.auth_time === 'number' ? extra.auth_time : undefined;
+    const otpAt = typeof extra.otp_at === 'number' ? extra.otp_at : undefined;
     const sessionUid = typeof accessToken.sessionUid === 'string' ? accessToken.sessionUid : undefined;
     const grantId = typeof accessToken.grantId === 'string' ? accessToken.grantId : undefined;
-    return { kind: 'user', tenantId: tenant.id, subject: user.id, username: user.username, scopes: new Set(scopes), superAdmin, amr, authTime, sessionUid, grantId };
+    return { kind: 'user', tenantId: tenant.id, subject: user.id, username: user.username, scopes: new Set(scopes), superAdmin, amr, authTime, otpAt, sessionUid, grantId };
   }
   const superApp = tenant.domain === DEFAULT_TENANT;
   if (!superApp) scopes = scopes.filter((s) => !TENANT_SCOPES.has(s));

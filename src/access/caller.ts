@@ -18,6 +18,8 @@ export interface Caller {
   amr?: readonly string[];
   /** Epoch seconds. */
   authTime?: number;
+  /** Epoch seconds: when that sign-in's one-time code was proven (self-service tokens only). */
+  otpAt?: number;
   /** A user's bearer token only: the uid of the browser session it was issued in, if any. */
   sessionUid?: string;
   /** A user's bearer token only: the grant it belongs to (what "sign out other devices" keeps). */

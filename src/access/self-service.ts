@@ -13,10 +13,13 @@ import { toUser } from '../users/user.js';
 /** How recent the second factor behind a token must be to change or remove an active secret or backup codes. */
 export const RECENT_SECOND_FACTOR_SECONDS = 300;
 
-/** `otp` among the token's amr, from a sign-in at most RECENT_SECOND_FACTOR_SECONDS ago. */
+/**
+ * `otp` among the token's amr, proven at most RECENT_SECOND_FACTOR_SECONDS ago: by the code's
+ * own time, not auth_time, which a later step (a backup code) may have renewed.
+ */
 export function hasRecentSecondFactor(deps: Deps, caller: Caller): boolean {
-  if (!caller.amr?.includes('otp') || caller.authTime === undefined) return false;
-  return epochSeconds(deps.clock) - caller.authTime <= RECENT_SECOND_FACTOR_SECONDS;
+  if (!caller.amr?.includes('otp') || caller.otpAt === undefined) return false;
+  return epochSeconds(deps.clock) - caller.otpAt <= RECENT_SECOND_FACTOR_SECONDS;
 }
 
 /** The self-service caller (a user's token with internal_login, in this tenant) and its user. */

@@ -4,14 +4,14 @@ import type { Deps } from '../deps.js';
 import type { Tenant } from '../tenants/tenant.js';
 import { effectiveSequence } from '../applications/application.js';
 import { findApplicationForClient } from '../applications/application-cache.js';
-import { ADMIN_SCOPES, MANAGEMENT_SCOPES } from '../access/admin-scopes.js';
+import { ADMIN_SCOPES, MANAGEMENT_SCOPES, SELF_SERVICE_SCOPE } from '../access/admin-scopes.js';
 import { findUserById } from '../users/user.repository.js';
 import { toUser, isAdmin, ADMIN_ROLE } from '../users/user.js';
 import { adapterFactory } from './adapter.js';
 import { accountFinder, rolesOfAccount, SCOPE_CLAIMS } from './account.js';
 import { toClientMetadata, PKCE_REQUIRED } from './client-metadata.js';
 import { loadFactors, saveFactors, touchSession, type Factors } from '../authn/authn-session.repository.js';
-import { ACR_VALUES, acrReachable, satisfies } from '../authn/sequence-policy.js';
+import { ACR_VALUES, acrReachable, amrFor, satisfies } from '../authn/sequence-policy.js';
 import { requestedAcrs } from './requested-acr.js';
 import { epochSeconds } from '../clock.js';
 import { renderErrorPage, renderLayout } from '../ui/layout.js';
@@ -197,7 +197,17 @@ export function createProvider(deps: Deps, tenant: Tenant, keys: TenantKeys): Pr
       if (token.kind !== 'AccessToken') return undefined;
       const source = ctx.oidc.entities.AuthorizationCode ?? ctx.oidc.entities.RefreshToken;
       if (!source) return undefined;
-      return { amr: source.amr ?? [], auth_time: source.authTime };
+      const claims = { amr: source.amr ?? [], auth_time: source.authTime };
+      // When the one-time code itself was proven: a step-up that proved only another factor
+      // (a backup code) has a new auth_time while the otp in amr is the session's older
+      // proof. Read only for tokens that can reach the self-service API.
+      const amr = source.amr ?? [];
+      if (!amr.includes('otp') || !source.scopes.has(SELF_SERVICE_SCOPE) || !source.sessionUid || !source.accountId) return claims;
+      const factors = await loadFactors(deps.store.db, tenant.id, source.sessionUid, source.accountId, epochSeconds(deps.clock), config.session.absolute_timeout);
+      const otpAt = Math.max(...Object.entries(factors).filter(([factor]) => amrFor([factor]).includes('otp')).map(([, at]) => at));
+      // A refreshed token keeps its sign-in's proof: one made since, in another sign-in of
+      // the same session, is not this token's.
+      return Number.isFinite(otpAt) && (source.authTime === undefined || otpAt <= source.authTime) ? { ...claims, otp_at: otpAt } : claims;
     },
     // Tokens live for their configured lifetimes, not the browser session's idle timeout
     // (oidc-provider's default ties them to the session without offline_access). As in

@@ -7,7 +7,9 @@ import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { startServer, DIALECTS, type TestServer } from '../helpers/test-server.js';
 import { api, registerApp, createScimUser, type RegisteredApp } from '../helpers/api.js';
-import { exchange } from '../helpers/oidc-authorize.js';
+import { authorize, exchange } from '../helpers/oidc-authorize.js';
+import { discover } from '../helpers/oidc-login.js';
+import { HttpBrowser } from '../helpers/http-browser.js';
 import { TWO_STEP, manualClock, secretFromPage, codeAt, startTwoStep } from '../helpers/totp.js';
 import { WITH_BACKUP, BACKUP_CODE_FACTOR as FACTOR, post, codesOn, totpThroughChooser, type At } from '../helpers/backup-codes.js';
 import { failedAttempts, lockState } from '../../src/authn/regulation.js';
@@ -258,6 +260,34 @@ for (const dialect of DIALECTS) {
       const claims = (await exchange(step.config, { ...step.started, callback: new URL(done.url) })).claims()!;
       assert.deepEqual(claims.amr, ['pwd', 'mfa'], 'RFC 8176 has no value for a lookup secret: not otp');
       assert.equal(claims.acr, 'urn:gatehouse:acr:mfa');
+    });
+
+    test('attack: a step-up with a backup code over an old TOTP proof is no recent second factor for the self-service API', async () => {
+      const { secret, codes } = await userWithCodes('stella');
+      const backupOnly = await registerApp(server, {
+        name: 'backup-only', managementScopes: ['internal_login'], redirectUri: 'http://localhost:8787/backup/callback',
+        sequence: { ...TWO_STEP, steps: [TWO_STEP.steps[0]!, { id: 2, options: [{ idp: 'LOCAL', authenticator: FACTOR }] }] },
+      });
+      // A TOTP sign-in in this browser, then ten minutes later an application that asks
+      // only for the step the session lacks: a backup code. Its token has otp in amr (the
+      // session's) and a new auth_time (the backup code's).
+      clock.advance(30);
+      const browser = new HttpBrowser();
+      const first = await startTwoStep({ issuer: server.tenant.issuer, clientId: totpOnly.clientId, clientSecret: totpOnly.clientSecret, redirectUri: totpOnly.redirectUri, username: 'stella', password: PASSWORD, browser, params: { scope: SCOPE } });
+      assert.ok((await post(first, { token: codeAt(secret, clock.seconds()) }, totpOnly.redirectUri)).reached);
+      clock.advance(600);
+      const config = await discover(server.tenant.issuer, backupOnly.clientId, backupOnly.clientSecret);
+      const started = await authorize(config, browser, backupOnly.redirectUri, { scope: SCOPE });
+      const page = await started.res.text();
+      assert.match(page, /name="BackupCode"/, 'only the missing step is asked');
+      const done = await post({ browser, url: started.url, status: 200, page }, { BackupCode: codes[0]! }, backupOnly.redirectUri);
+      assert.ok(done.reached, done.page.slice(0, 300));
+      const tokens = await exchange(config, { ...started, callback: new URL(done.url) });
+      assert.ok((tokens.claims()!.amr as string[]).includes('otp'));
+      assert.ok(clock.seconds() - Number(tokens.claims()!.auth_time) < 60, 'auth_time is the backup code\'s');
+      const refused = await me('POST', tokens.access_token);
+      assert.equal(refused.status, 403, 'the code was proven ten minutes ago: no new set of backup codes');
+      assert.equal(refused.body.code, 'insufficient_user_authentication');
     });
 
     test('regenerating makes the old set stop working; DELETE leaves none and the page says what to do', async () => {
