@@ -1,5 +1,5 @@
 // gatehouse keys rotate: a new active signing key for a tenant; older keys stay published
-// in the JWKS so tokens they signed still verify.
+// in the JWKS so tokens they signed still verify. Two runs at once leave one active key.
 import { createSigningKey, KEY_CHECK_SECONDS } from '../tenants/signing-keys.js';
 import { requireTenant } from '../tenants/tenant.service.js';
 import { DEFAULT_TENANT } from '../tenants/tenant.js';
@@ -18,7 +18,7 @@ export const keysRotate: Command = {
   },
   async run(ctx, values, _positionals, out) {
     const tenant = await requireTenant(ctx.deps, (values.tenant as string | undefined) ?? DEFAULT_TENANT);
-    const kid = await createSigningKey(ctx.deps.store.db, ctx.deps.secrets, tenant.id, epochSeconds(ctx.deps.clock));
+    const kid = await createSigningKey(ctx.deps, tenant.id, epochSeconds(ctx.deps.clock));
     out.print(`New signing key ${kid} is now the active key of tenant ${tenant.domain}.`);
     out.print('  Earlier keys stay published in the JWKS, so tokens they signed still verify.');
     out.print(`  Running servers sign with it within ${KEY_CHECK_SECONDS} seconds; no restart is needed.`);

@@ -2,15 +2,18 @@
 // created (invalidate) or its active signing key changes, so nothing restarts.
 //
 // A key rotated elsewhere (`gatehouse keys rotate`, another node) is noticed without a
-// restart: at most once per KEY_CHECK_SECONDS per tenant, a request starts a look at the
-// tenant's active key id (one indexed query, not on that request's path). A provider
-// built with another key is rebuilt in the background and swapped in once it is ready;
-// requests meanwhile keep the provider they had, whose keys are all still published.
+// restart: the first request for a tenant once KEY_CHECK_SECONDS have passed since the
+// last look waits for a look at the tenant's active key id (one indexed query) and, when
+// it changed, for the rebuilt provider. Requests within the interval take the provider as
+// it is, without a query. So every answer reflects the keys as they were in the store at
+// most KEY_CHECK_SECONDS earlier, however long the node was idle: a check started by the
+// request and left running in the background made the first request to an idle node
+// always answer with the key set of before the rotation, and relying parties that cache
+// a JWKS miss (jose's remote JWKS: 30 s) could not verify the new key's tokens.
 import type Provider from 'oidc-provider';
 import type { Deps } from '../deps.js';
 import type { Tenant } from '../tenants/tenant.js';
-import { loadSigningJwks, KEY_CHECK_SECONDS } from '../tenants/signing-keys.js';
-import { activeSigningKid } from '../tenants/tenant.repository.js';
+import { activeSigningKid, loadSigningJwks, KEY_CHECK_SECONDS } from '../tenants/signing-keys.js';
 import { epochSeconds } from '../clock.js';
 import { createProvider } from './provider.js';
 
@@ -23,15 +26,17 @@ interface Entry {
   provider: Promise<Provider>;
   /** The active key the provider signs with (known once it is built). */
   kid?: string;
+  /** When the keys were last read from the store (build or check), in epoch seconds. */
   checkedAt: number;
-  checking: boolean;
+  /** The check under way: every request that arrives meanwhile waits for this one. */
+  check?: Promise<void>;
 }
 
 export function createProviderRegistry(deps: Deps, cookieKeys: (tenantId: string) => Promise<string[]>): ProviderRegistry {
   const entries = new Map<string, Entry>();
 
   const build = (tenant: Tenant): Entry => {
-    const entry = { checkedAt: epochSeconds(deps.clock), checking: false } as Entry;
+    const entry = { checkedAt: epochSeconds(deps.clock) } as Entry;
     entry.provider = (async () => {
       const signing = await loadSigningJwks(deps.store.db, deps.secrets, tenant.id,
         (kid) => deps.logger.error({ tenant: tenant.domain, kid }, 'a retired signing key cannot be opened with this server\'s encryption key; it is left out of the JWKS'));
@@ -43,9 +48,11 @@ export function createProviderRegistry(deps: Deps, cookieKeys: (tenantId: string
   };
 
   const recheck = async (tenant: Tenant, entry: Entry) => {
-    entry.checking = true;
     entry.checkedAt = epochSeconds(deps.clock);
     try {
+      // Its kid is known once it is built; one that failed is already gone from the map.
+      await entry.provider.catch(() => undefined);
+      if (entries.get(tenant.id) !== entry) return;
       const active = await activeSigningKid(deps.store.db, tenant.id);
       // A provider built without a key (none was visible yet) is rebuilt once one is.
       if (!active || active === entry.kid || entries.get(tenant.id) !== entry) return;
@@ -55,22 +62,28 @@ export function createProviderRegistry(deps: Deps, cookieKeys: (tenantId: string
       entries.set(tenant.id, next);
       deps.logger.info({ tenant: tenant.domain, kid: next.kid, previous: entry.kid }, 'signing key changed: provider rebuilt');
     } catch (err) {
+      // The store did not answer or the new provider failed to build: keep answering with
+      // the current one (its keys are all still published) and look again next interval.
       deps.logger.warn({ tenant: tenant.domain, err: (err as Error).message }, 'checking the signing key failed; keeping the current one');
-    } finally {
-      entry.checking = false;
     }
+  };
+
+  const current = (tenant: Tenant): Entry => {
+    let entry = entries.get(tenant.id);
+    if (!entry) {
+      entry = build(tenant);
+      entries.set(tenant.id, entry);
+    }
+    return entry;
   };
 
   return {
     get(tenant) {
-      let entry = entries.get(tenant.id);
-      if (!entry) {
-        entry = build(tenant);
-        entries.set(tenant.id, entry);
-      } else if (!entry.checking && epochSeconds(deps.clock) - entry.checkedAt >= KEY_CHECK_SECONDS) {
-        void recheck(tenant, entry);
-      }
-      return entry.provider;
+      const entry = current(tenant);
+      if (!entry.check && epochSeconds(deps.clock) - entry.checkedAt < KEY_CHECK_SECONDS) return entry.provider;
+      entry.check ??= recheck(tenant, entry).finally(() => { entry.check = undefined; });
+      // The check may have swapped in a rebuilt provider, or the tenant was invalidated meanwhile.
+      return entry.check.then(() => current(tenant).provider);
     },
     invalidate(tenantId) {
       entries.delete(tenantId);

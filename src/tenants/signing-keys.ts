@@ -4,7 +4,8 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/database.js';
 import type { SecretBox } from '../crypto/secret-box.js';
-import { insertSigningKey, listSigningKeys } from './tenant.repository.js';
+import type { Deps } from '../deps.js';
+import { insertSigningKey, listSigningKeys, type SigningKeyRow } from './tenant.repository.js';
 
 /** A new RS256 key as its row (sealed), to be inserted as the tenant's active key. */
 export function newSigningKeyRow(secrets: SecretBox, tenantId: string, now: number) {
@@ -14,10 +15,21 @@ export function newSigningKeyRow(secrets: SecretBox, tenantId: string, now: numb
   return { tenant_id: tenantId, kid, alg: 'RS256', private_jwk: secrets.seal(JSON.stringify(jwk)), status: 'active' as const, created_at: now };
 }
 
-/** Rotation: a new active key; the previous one is retired (still published). */
-export async function createSigningKey(db: Kysely<Database>, secrets: SecretBox, tenantId: string, now: number): Promise<string> {
-  const row = newSigningKeyRow(secrets, tenantId, now);
-  await db.transaction().execute(async (trx) => {
+/**
+ * Rotation: a new active key; every active one before it is retired (still published).
+ *
+ * Rotations of one tenant are serialized. Under PostgreSQL's READ COMMITTED, two at once
+ * both retired the key active when they started and both inserted theirs: two active
+ * keys, and nodes could pick different ones to sign with. The tenant row is locked first,
+ * so the second waits and its UPDATE (a new snapshot) retires the first one's key. SQLite
+ * takes its single write lock at the UPDATE, which serializes the same way.
+ */
+export async function createSigningKey(deps: Pick<Deps, 'store' | 'secrets'>, tenantId: string, now: number): Promise<string> {
+  const row = newSigningKeyRow(deps.secrets, tenantId, now);
+  await deps.store.db.transaction().execute(async (trx) => {
+    if (deps.store.dialect === 'postgres') {
+      await trx.selectFrom('tenant').select('id').where('id', '=', tenantId).forUpdate().execute();
+    }
     await trx.updateTable('signing_key').set({ status: 'retired' }).where('tenant_id', '=', tenantId).where('status', '=', 'active').execute();
     await insertSigningKey(trx, row);
   });
@@ -25,19 +37,39 @@ export async function createSigningKey(db: Kysely<Database>, secrets: SecretBox,
 }
 
 /**
+ * Which key signs when a store holds more than one active key (concurrent rotations wrote
+ * two before they were serialized): the newest, and of those created in the same second
+ * the greatest kid. Compared here rather than in SQL, where PostgreSQL would order kids by
+ * the database's collation; activeSigningKid and loadSigningJwks must pick the same key,
+ * or the registry rebuilds a tenant's provider on every check and nodes sign differently.
+ */
+type Ordered = Pick<SigningKeyRow, 'kid' | 'status' | 'created_at'>;
+const signingOrder = (a: Ordered, b: Ordered): number =>
+  Number(b.status === 'active') - Number(a.status === 'active')
+  || b.created_at - a.created_at
+  || (a.kid < b.kid ? 1 : a.kid > b.kid ? -1 : 0);
+
+/** The kid of the tenant's active key (one indexed query): what a running provider compares its own with. */
+export async function activeSigningKid(db: Kysely<Database>, tenantId: string): Promise<string | undefined> {
+  const rows = await db.selectFrom('signing_key').select(['kid', 'status', 'created_at'])
+    .where('tenant_id', '=', tenantId).where('status', '=', 'active').execute();
+  return rows.sort(signingOrder)[0]?.kid;
+}
+
+/**
  * Private JWKs, the active key first (oidc-provider signs with the first matching key). A
  * retired key this server's key cannot open is left out (`onUnreadable` is told): it only
  * verified older tokens, and one bad row once took the tenant's whole JWKS down. The
- * active key is needed to sign, so it is never left out.
+ * active key that signs is needed, so it is never left out.
  */
 export async function loadSigningJwks(db: Kysely<Database>, secrets: SecretBox, tenantId: string, onUnreadable?: (kid: string) => void): Promise<Array<Record<string, unknown>>> {
   const rows = await listSigningKeys(db, tenantId);
-  rows.sort((a, b) => (a.status === 'active' ? -1 : 0) - (b.status === 'active' ? -1 : 0));
-  return rows.flatMap((row) => {
+  rows.sort(signingOrder);
+  return rows.flatMap((row, i) => {
     try {
       return [JSON.parse(secrets.open(row.private_jwk)) as Record<string, unknown>];
     } catch (err) {
-      if (row.status === 'active') throw err;
+      if (i === 0 && row.status === 'active') throw err;
       onUnreadable?.(row.kid);
       return [];
     }

@@ -20,10 +20,5 @@ export const insertTenant = (db: Kysely<Database>, row: TenantRow) =>
 export const listSigningKeys = (db: Kysely<Database>, tenantId: string) =>
   db.selectFrom('signing_key').selectAll().where('tenant_id', '=', tenantId).orderBy('created_at', 'desc').execute();
 
-/** The kid of the tenant's active key: what a running provider compares its own with. */
-export const activeSigningKid = async (db: Kysely<Database>, tenantId: string): Promise<string | undefined> =>
-  (await db.selectFrom('signing_key').select('kid').where('tenant_id', '=', tenantId).where('status', '=', 'active')
-    .orderBy('created_at', 'desc').executeTakeFirst())?.kid;
-
 export const insertSigningKey = (db: Kysely<Database>, row: SigningKeyRow) =>
   db.insertInto('signing_key').values(row).execute();
