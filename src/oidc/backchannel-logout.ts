@@ -26,7 +26,13 @@ export function endedSessionOf(payload: string): EndedSession | undefined {
 }
 
 type ProviderOf = (tenantId: string) => Promise<Provider | undefined>;
-type LogoutCapableClient = { backchannelLogoutUri?: string; backchannelLogout(sub: string, sid: string): Promise<void> };
+type LogoutCapableClient = {
+  clientId: string;
+  backchannelLogoutUri?: string;
+  backchannelLogout(sub: string, sid: string): Promise<void>;
+  /** oidc-provider's own backchannelLogout, which sends and waits (see sendInBackground). */
+  sendLogoutTokenNow?(sub: string, sid: string): Promise<void>;
+};
 
 const connected = new WeakMap<Deps, ProviderOf>();
 
@@ -38,6 +44,32 @@ export function connectBackchannelLogout(deps: Deps, providerOf: ProviderOf): vo
   connected.set(deps, providerOf);
 }
 
+/** Sends one logout token and logs how it went; never throws. */
+async function tell(deps: Deps, tenantId: string, client: LogoutCapableClient, accountId: string, sid: string): Promise<void> {
+  try {
+    await (client.sendLogoutTokenNow ?? client.backchannelLogout).call(client, accountId, sid);
+    deps.logger.info({ event: 'backchannel_logout_sent', tenantId, clientId: client.clientId, userId: accountId, sid }, 'application told that a session ended');
+  } catch (err) {
+    // fetch says only "fetch failed"; the reason (refused, timed out, an internal address) is its cause.
+    const cause = (err as { cause?: { message?: string } }).cause?.message;
+    deps.logger.warn({ event: 'backchannel_logout_failed', tenantId, clientId: client.clientId, userId: accountId, sid, err: (err as Error).message, ...(cause ? { cause } : {}) }, 'application could not be told that a session ended');
+  }
+}
+
+/**
+ * RP-initiated logout (oidc-provider's end_session) awaits every application's POST before
+ * the user's "signed out" page answers: one application that hangs held it for 2.5 s. Its
+ * logout tokens go to the background too, logged like the ones we send.
+ */
+export function sendInBackground(deps: Deps, tenantId: string, provider: Provider): void {
+  const proto = provider.Client.prototype as unknown as LogoutCapableClient;
+  proto.sendLogoutTokenNow = proto.backchannelLogout;
+  proto.backchannelLogout = function (this: LogoutCapableClient, sub: string, sid: string) {
+    void tell(deps, tenantId, this, sub, sid);
+    return Promise.resolve();
+  };
+}
+
 export function notifySessionsEnded(deps: Deps, tenantId: string, ended: readonly EndedSession[]): void {
   const providerOf = connected.get(deps);
   if (!providerOf || !ended.some((s) => Object.keys(s.sids).length)) return;
@@ -46,15 +78,7 @@ export function notifySessionsEnded(deps: Deps, tenantId: string, ended: readonl
     if (!provider) return;
     await Promise.all(ended.flatMap((session) => Object.entries(session.sids).map(async ([clientId, sid]) => {
       const client = await provider.Client.find(clientId) as unknown as LogoutCapableClient | undefined;
-      if (!client?.backchannelLogoutUri) return;
-      try {
-        await client.backchannelLogout(session.accountId, sid);
-        deps.logger.info({ event: 'backchannel_logout_sent', tenantId, clientId, userId: session.accountId, sid }, 'application told that a session ended');
-      } catch (err) {
-        // fetch says only "fetch failed"; the reason (refused, timed out, an internal address) is its cause.
-        const cause = (err as { cause?: { message?: string } }).cause?.message;
-        deps.logger.warn({ event: 'backchannel_logout_failed', tenantId, clientId, userId: session.accountId, sid, err: (err as Error).message, ...(cause ? { cause } : {}) }, 'application could not be told that a session ended');
-      }
+      if (client?.backchannelLogoutUri) await tell(deps, tenantId, client, session.accountId, sid);
     })));
   };
   send().catch((err: Error) => deps.logger.warn({ event: 'backchannel_logout_failed', tenantId, err: err.message }, 'back-channel logout not sent'));

@@ -13,6 +13,7 @@ import { toClientMetadata, PKCE_REQUIRED } from './client-metadata.js';
 import { loadFactors, saveFactors, touchSession, type Factors } from '../authn/authn-session.repository.js';
 import { ACR_VALUES, acrReachable, amrFor, satisfies } from '../authn/sequence-policy.js';
 import { requestedAcrs } from './requested-acr.js';
+import { sendInBackground } from './backchannel-logout.js';
 import { epochSeconds } from '../clock.js';
 import { renderErrorPage, renderLayout } from '../ui/layout.js';
 import { escapeHtml } from '../ui/html.js';
@@ -256,6 +257,7 @@ export function createProvider(deps: Deps, tenant: Tenant, keys: TenantKeys): Pr
 
   const provider = new Provider(tenant.issuer, configuration);
   provider.proxy = true;
+  sendInBackground(deps, tenant.id, provider);
 
   // Once a login is resumed, remember which authenticators this browser session proved,
   // so another application's sequence runs only the steps still missing.

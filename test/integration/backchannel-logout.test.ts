@@ -23,14 +23,19 @@ async function startLogoutReceiver() {
   const tokens: string[] = [];
   const waiting: Array<() => void> = [];
   let status = 200;
+  // While held, answers wait for release(); `given up` counts requests the sender abandoned unanswered.
+  let held: Array<() => void> | undefined;
+  let givenUp = 0;
   const server: Server = createServer((req, res) => {
     let body = '';
     req.on('data', (chunk: Buffer) => { body += chunk.toString('utf8'); });
+    res.on('close', () => { if (!res.writableFinished) givenUp += 1; });
     req.on('end', () => {
       const token = new URLSearchParams(body).get('logout_token');
       if (req.method === 'POST' && req.headers['content-type']?.startsWith('application/x-www-form-urlencoded') && token) tokens.push(token);
-      res.writeHead(status).end();
-      waiting.splice(0).forEach((wake) => wake());
+      const answer = () => { res.writeHead(status).end(); waiting.splice(0).forEach((wake) => wake()); };
+      if (held) held.push(answer);
+      else answer();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -38,6 +43,9 @@ async function startLogoutReceiver() {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/backchannel-logout`,
     tokens,
     answer(code: number) { status = code; },
+    hold() { held = []; },
+    release() { const answers = held ?? []; held = undefined; answers.forEach((answer) => answer()); },
+    get givenUp() { return givenUp; },
     /** Waits until `count` tokens arrived (they are sent in the background), at most 5 s, and no more came. */
     async received(count: number): Promise<string[]> {
       const deadline = Date.now() + 5000;
@@ -209,6 +217,29 @@ for (const dialect of DIALECTS) {
       const [token] = await receiver.received(1);
       const claims = await verified(token!);
       assert.deepEqual([claims.sub, claims.sid], [user.id, sidOf(inWiki)]);
+    });
+
+    test('RP-initiated logout does not wait for an application that does not answer', async () => {
+      resetReceiver();
+      const user = await createScimUser(server, { userName: 'hal', password: PASSWORD });
+      const browser = new HttpBrowser();
+      const inWiki = await signIn(wiki, 'hal', browser);
+      const logout = new URL(`${server.tenant.issuer.replace(/\/oauth2\/token$/, '')}/oidc/logout`);
+      logout.search = new URLSearchParams({ id_token_hint: inWiki.tokens!.id_token!, client_id: wiki.clientId }).toString();
+      const ask = await browser.follow(logout.href);
+      const form = parseForm(await ask.res.text());
+      receiver.hold();
+      const givenUpBefore = receiver.givenUp;
+      try {
+        const done = await browser.follow(new URL(form.action, ask.url).href, { form: { ...form.fields, logout: 'yes' } });
+        assert.equal(done.res.status, 200, `signed out: ${done.url}`);
+        // Before, the page waited for the POST until oidc-provider gave up on it (2.5 s).
+        assert.equal(receiver.givenUp, givenUpBefore, 'the sign-out page answered while the application still held its logout token unanswered');
+      } finally {
+        receiver.release();
+      }
+      const [token] = await receiver.received(1);
+      assert.equal((await verified(token!)).sub, user.id);
     });
 
     test('"every other device" tells the applications of the other sessions, not this one\'s', async () => {
