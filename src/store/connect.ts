@@ -1,7 +1,7 @@
 // Opens the one store: embedded SQLite (default) or PostgreSQL, behind the same Kysely API.
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { Kysely, SqliteDialect, PostgresDialect, type SqliteDatabase } from 'kysely';
+import { Kysely, SqliteDialect, PostgresDialect, type PostgresPoolClient, type SqliteDatabase } from 'kysely';
 import SQLite from 'better-sqlite3';
 import type { Database } from './database.js';
 import { checkpointInBackground, type Checkpointer } from './sqlite-checkpoint.js';
@@ -25,32 +25,60 @@ export interface Store {
 export interface StoreOptions {
   /** PostgreSQL: named prepared statements (see pg-prepared.ts); on unless turned off. */
   preparedStatements?: boolean;
+  /** PostgreSQL: wait this long for a connection, new or free in the pool (tests shorten it). */
+  connectTimeoutMs?: number;
+  /** PostgreSQL: wait this long for a statement's answer (tests shorten it). */
+  queryTimeoutMs?: number;
 }
 
-export function openStore(url: string, dataDir: string, poolSize = 10, onIdleError?: (err: Error) => void, options: StoreOptions = {}): Store {
+// A PostgreSQL that stops answering (hung, or a network path that silently drops packets)
+// must fail requests, not hold them and their pool connections forever. A healthy server
+// opens a connection in milliseconds and runs each of our statements in far less than the
+// bounds: they are meant to be met only by a server that is not answering.
+const CONNECT_TIMEOUT_MS = 5_000;
+const QUERY_TIMEOUT_MS = 30_000;
+/** /health/ready answers 503 after this long, before a load balancer's own probe timeout. */
+const READY_TIMEOUT_MS = 2_000;
+
+export function openStore(url: string, dataDir: string, poolSize = 10, onConnectionLost?: (err: Error) => void, options: StoreOptions = {}): Store {
   if (/^postgres(ql)?:\/\//.test(url)) {
+    const where = describePostgres(url);
+    const connectTimeout = options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
     // pg is loaded on the first query, not at start: on SQLite it is never needed, and
     // loading it costs 40 ms of a cold start (it builds a fetch Response to detect Cloudflare).
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: async () => {
       const { default: pg } = await import('pg');
       // int8 (COUNT, bigint columns) arrives as a string from pg; our values fit in a double.
       pg.types.setTypeParser(20, Number);
-      const pool = new pg.Pool({ connectionString: url, max: poolSize });
-      // An idle connection dropped by the server (restart, failover, DROP … FORCE) is emitted
-      // on the pool; without a listener that would crash the process. The pool discards the
-      // client and the next query opens a new one.
-      pool.on('error', (err) => onIdleError?.(err));
-      return options.preparedStatements === false ? pool : preparingPool(pool);
+      // query_timeout is the client's own clock: statement_timeout would be PostgreSQL's, which
+      // a hung server never runs, and PgBouncer refuses it as a startup parameter.
+      const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: connectTimeout, query_timeout: options.queryTimeoutMs ?? QUERY_TIMEOUT_MS });
+      // A connection dropped by the server (restart, failover, pg_terminate_backend) emits
+      // 'error' on its client; with no listener that ends the process. The pool listens only
+      // while the client is idle, so each client gets its own listener for the time it is
+      // checked out too: the query in flight fails on its own (the request gets a 5xx) and
+      // the pool discards the broken client when it is released. One report per connection:
+      // a client emits once for PostgreSQL's message and again when the socket closes.
+      pool.on('connect', (client) => {
+        let reported = false;
+        client.on('error', (err) => {
+          if (!reported) onConnectionLost?.(err);
+          reported = true;
+        });
+      });
+      // Idle clients' errors are re-emitted here; the listener above has reported them.
+      pool.on('error', () => {});
+      const inner = options.preparedStatements === false ? pool : preparingPool(pool);
+      return {
+        connect: () => inner.connect().then(discardedAfterTimeout, (err: unknown) => { throw unreachable(err, where, connectTimeout, poolSize); }),
+        end: () => inner.end(),
+      };
     } }) });
-    return { db, dialect: 'postgres', where: `PostgreSQL ${describePostgres(url)}`, close: () => db.destroy() };
+    return { db, dialect: 'postgres', where: `PostgreSQL ${where}`, close: () => db.destroy() };
   }
   const file = url ? url.replace(/^sqlite:(\/\/)?/, '') : resolve(dataDir, 'gatehouse.db');
   if (file !== ':memory:') mkdirSync(dirname(resolve(file)), { recursive: true });
-  const sqlite = new SQLite(file);
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = NORMAL');
-  sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
+  const sqlite = openSqlite(file);
   // SQLite's own lower() changes A–Z only: "Ärzte" stayed "Ärzte", and a case-insensitive
   // filter that PostgreSQL (on a UTF-8 database) answered found nothing here.
   sqlite.function('lower', { deterministic: true }, (value: unknown) => (typeof value === 'string' ? value.toLowerCase() : value));
@@ -111,11 +139,83 @@ export function describePostgres(url: string): string {
   return host.startsWith('/') ? `socket ${host}${database ? ` database ${database}` : ''}` : `${host}/${database}`;
 }
 
-export async function isReachable(store: Store): Promise<boolean> {
+/** The store answers a query within READY_TIMEOUT_MS (a hung PostgreSQL would hold the probe). */
+export async function isReachable(store: Store, timeoutMs = READY_TIMEOUT_MS): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<false>((resolve) => { timer = setTimeout(() => resolve(false), timeoutMs); });
+  const answered = store.db.selectFrom('tenant').select('id').limit(1).execute().then(() => true, () => false);
   try {
-    await store.db.selectFrom('tenant').select('id').limit(1).execute();
-    return true;
-  } catch {
-    return false;
+    return await Promise.race([answered, timedOut]);
+  } finally {
+    clearTimeout(timer);
   }
+}
+
+/**
+ * SQLite's own messages ("file is not a database", "unable to open database file") do not
+ * say which file: the operator has to know where data_dir or database.url pointed.
+ */
+function openSqlite(file: string): SQLite.Database {
+  const named = (err: unknown) => new Error(`cannot open the SQLite database ${file === ':memory:' ? file : resolve(file)}: ${(err as Error).message}`, { cause: err });
+  let sqlite: SQLite.Database;
+  try {
+    sqlite = new SQLite(file);
+  } catch (err) {
+    throw named(err);
+  }
+  try {
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('busy_timeout = 5000');
+  } catch (err) {
+    sqlite.close();
+    throw named(err);
+  }
+  return sqlite;
+}
+
+const QUERY_TIMED_OUT = 'Query read timeout';
+
+/**
+ * pg gives up waiting on a statement but leaves it on the connection: the ROLLBACK that
+ * follows, and every statement of the connection's next users, would queue behind it and
+ * wait out the timeout again, and a connection behind a dead network path would stay in the
+ * pool for good. After a timeout the rest of the checkout fails at once, and the connection
+ * is closed instead of returned to the pool.
+ */
+function discardedAfterTimeout(client: PostgresPoolClient): PostgresPoolClient {
+  let timedOut: Error | undefined;
+  return {
+    query: ((...args: Parameters<PostgresPoolClient['query']>) => {
+      if (timedOut) return Promise.reject(timedOut);
+      const result = (client.query as (...a: unknown[]) => unknown)(...args);
+      if (!(result instanceof Promise)) return result; // a cursor
+      return result.catch((err: unknown) => {
+        if ((err as Error).message === QUERY_TIMED_OUT) timedOut = err as Error;
+        throw err;
+      });
+    }) as PostgresPoolClient['query'],
+    release: (destroy) => client.release(destroy || timedOut !== undefined),
+  };
+}
+
+/** No connection to hand out: says to which server, and why, in words (never the password). */
+export class StoreUnreachableError extends Error {
+  readonly code: string | undefined;
+  constructor(message: string, cause: unknown) {
+    super(message, { cause });
+    this.name = 'StoreUnreachableError';
+    this.code = (cause as { code?: string }).code;
+  }
+}
+
+function unreachable(err: unknown, where: string, timeoutMs: number, poolSize: number): StoreUnreachableError {
+  const message = (err as Error).message;
+  // pg-pool's words for "every connection was busy for the whole wait": PostgreSQL may be fine.
+  if (message === 'timeout exceeded when trying to connect') {
+    return new StoreUnreachableError(`no connection to PostgreSQL at ${where} became free within ${timeoutMs} ms (all ${poolSize} busy, or the server does not answer)`, err);
+  }
+  if (/connection timeout/.test(message)) return new StoreUnreachableError(`cannot connect to PostgreSQL at ${where}: no answer within ${timeoutMs} ms`, err);
+  return new StoreUnreachableError(`cannot connect to PostgreSQL at ${where}: ${message}`, err);
 }

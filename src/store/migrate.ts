@@ -1,6 +1,6 @@
 // Runs the migrations in this folder, in name order, at start-up (both dialects).
 import { Migrator, sql, type Migration, type MigrationProvider } from 'kysely';
-import type { Store } from './connect.js';
+import { StoreUnreachableError, type Store } from './connect.js';
 import * as initial from './migrations/2026_11_27_0001_initial.js';
 import * as totpAndSettings from './migrations/2026_11_27_0002_totp_and_settings.js';
 import * as notifications from './migrations/2026_11_27_0003_notifications.js';
@@ -31,21 +31,30 @@ const provider: MigrationProvider = { getMigrations: async () => migrations };
 const MIGRATION_TABLE = 'gatehouse_migration';
 
 /**
- * True when the store has run exactly the migrations this build knows. Every start but the
- * first after an upgrade is this one query; the Migrator would introspect the catalog, take
- * its lock and read the table again (on PostgreSQL a dozen round trips of a cold start).
- * Anything else (no table yet, one missing, one this build does not know) goes to the
- * Migrator, which migrates or refuses as before.
+ * The migrations the store has run, or undefined before the first (no table yet). Every start
+ * but the first after an upgrade needs only this one query; the Migrator would introspect
+ * the catalog, take its lock and read the table again (on PostgreSQL a dozen round trips of
+ * a cold start).
  */
-async function upToDate(store: Store): Promise<boolean> {
-  let rows: { name: string }[];
+async function appliedMigrations(store: Store): Promise<string[] | undefined> {
   try {
-    ({ rows } = await sql<{ name: string }>`select name from ${sql.table(MIGRATION_TABLE)}`.execute(store.db));
-  } catch {
-    return false;
+    const { rows } = await sql<{ name: string }>`select name from ${sql.table(MIGRATION_TABLE)}`.execute(store.db);
+    return rows.map((r) => r.name);
+  } catch (err) {
+    // No connection at all is said as such, not as the Migrator's failure further on.
+    if (err instanceof StoreUnreachableError) throw err;
+    return undefined;
   }
-  const known = Object.keys(migrations);
-  return rows.length === known.length && rows.every((r) => known.includes(r.name));
+}
+
+/**
+ * Refuses a store whose schema is ahead of this build (a rollback after an upgrade, or an
+ * older node started beside newer ones): the Migrator would only call it "corrupted".
+ */
+function refuseNewerStore(store: Store, applied: string[]): void {
+  const unknown = applied.filter((name) => !Object.hasOwn(migrations, name)).sort();
+  if (unknown.length === 0) return;
+  throw new Error(`the store (${store.where}) was migrated by a newer version of Gatehouse: it has run migration${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}, which this version does not know. Start that newer version, or restore a backup taken before the upgrade.`);
 }
 
 // Kysely takes no lock across processes on SQLite: a CLI command and the server (or two
@@ -61,7 +70,11 @@ const RACE = /already exists|UNIQUE constraint failed: gatehouse_migration|datab
 export async function migrateToLatest(store: Store): Promise<void> {
   let first: unknown;
   for (let attempt = 1; ; attempt++) {
-    if (await upToDate(store)) return;
+    const applied = await appliedMigrations(store);
+    if (applied) {
+      refuseNewerStore(store, applied);
+      if (applied.length === Object.keys(migrations).length) return;
+    }
     try {
       await runMigrator(store);
       return;
@@ -84,7 +97,8 @@ async function runMigrator(store: Store): Promise<void> {
   });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
-  if (error || failed) {
-    throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${(error as Error | undefined)?.message ?? 'unknown error'}`);
-  }
+  if (!error && !failed) return;
+  if (error instanceof StoreUnreachableError) throw error;
+  const reason = (error as Error | undefined)?.message ?? 'unknown error';
+  throw new Error(`database migration ${failed ? `${failed.migrationName} ` : ''}failed on ${store.where}: ${reason}`, { cause: error });
 }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { freePort, createPgDatabase } from './local-services.js';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../../src/config/load.js';
-import { openStore } from '../../src/store/connect.js';
+import { openStore, type StoreOptions } from '../../src/store/connect.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
 import { createLogger } from '../../src/logger.js';
 import { createSecretBox } from '../../src/crypto/secret-box.js';
@@ -38,6 +38,9 @@ export interface StartOptions {
   overrides?: Record<string, unknown>;
   clock?: Clock;
   logLevel?: string;
+  /** PostgreSQL: reach the test database by another URL (through a proxy in front of it). */
+  routePg?: (url: string) => string;
+  storeOptions?: StoreOptions;
 }
 
 export async function startServer(options: StartOptions = {}): Promise<TestServer> {
@@ -48,11 +51,11 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
   const overrides = {
     ...options.overrides,
     server: { port, host: '127.0.0.1', data_dir: dataDir, base_url: `http://127.0.0.1:${port}`, ...(options.overrides?.server as object | undefined) },
-    database: { url: pgDb?.url ?? '' },
+    database: { url: pgDb ? options.routePg?.(pgDb.url) ?? pgDb.url : '' },
     super_admin: ADMIN,
   };
   const config = loadConfig({ env: {}, overrides });
-  const store = openStore(config.database.url, config.server.data_dir);
+  const store = openStore(config.database.url, config.server.data_dir, undefined, undefined, options.storeOptions);
   const deps: Deps = {
     config,
     store,

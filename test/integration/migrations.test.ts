@@ -54,7 +54,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
 
     test('a store migrated by a newer build is refused with a clear error', async () => {
       await sql`insert into gatehouse_migration (name, timestamp) values (${'2099_01_01_0001_from_the_future'}, ${new Date().toISOString()})`.execute(store.db);
-      await assert.rejects(migrateToLatest(store), /migration.*2099_01_01_0001_from_the_future.*missing/);
+      await assert.rejects(migrateToLatest(store), /migrated by a newer version of Gatehouse: it has run migration 2099_01_01_0001_from_the_future, which this version does not know/);
       await sql`delete from gatehouse_migration where name = ${'2099_01_01_0001_from_the_future'}`.execute(store.db);
     });
   });
