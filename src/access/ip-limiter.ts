@@ -59,24 +59,31 @@ interface LimiterCommands {
 }
 
 /**
- * The same window in Redis. When Redis fails the attempt is let through (and the connection
- * reports it): the per-account lock in the database still holds.
+ * The same window in Redis. When Redis fails the attempt is let through and the failure is
+ * reported: the per-account lock in the database still holds.
  */
 export function createRedisIpLimiter(redis: Redis, keyPrefix: string, max: number, windowMs: number): IpLimiter {
   redis.defineCommand('gatehouseTakeAttempt', { numberOfKeys: 1, lua: TAKE });
   redis.defineCommand('gatehouseRefundAttempt', { numberOfKeys: 1, lua: REFUND });
   const commands = redis as Redis & LimiterCommands;
   const key = (ip: string) => `${keyPrefix}failed-sign-ins:${ip}`;
+  // A Redis that keeps the connection open but stops answering makes commands time out
+  // without the connection itself ever emitting 'error'. Re-emitted there, the failure
+  // reaches the same once-a-minute reporter as a dropped connection (openRedis's onProblem).
+  const report = (err: unknown) => {
+    if (redis.listenerCount('error') > 0) redis.emit('error', err instanceof Error ? err : new Error(String(err)));
+  };
   return {
     async take(ip) {
       try {
         return Number(await commands.gatehouseTakeAttempt(key(ip), windowMs, max)) === 1;
-      } catch {
+      } catch (err) {
+        report(err);
         return true;
       }
     },
     async refund(ip) {
-      await commands.gatehouseRefundAttempt(key(ip)).catch(() => undefined);
+      await commands.gatehouseRefundAttempt(key(ip)).catch(report);
     },
   };
 }

@@ -1,16 +1,19 @@
 // Several nodes with [redis] url count the same per-IP attempts: the login POST limit and
 // the admin API's failed Basic credentials are exact across nodes, not max × nodes. A Redis
-// that does not answer lets sign-ins through (the per-account lock still holds), never a 500.
+// that does not answer lets sign-ins through (the per-account lock still holds), never a 500,
+// and says so: /health/ready and the "redis unavailable" log line.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
 import { startServer, basicAuth, type TestServer } from '../helpers/test-server.js';
 import { api, createScimUser, registerApp, type RegisteredApp } from '../helpers/api.js';
 import { HttpBrowser, parseForm } from '../helpers/http-browser.js';
 import { authorizationFor } from '../helpers/oidc-authorize.js';
 import { freePort } from '../helpers/local-services.js';
+import { createLogger } from '../../src/logger.js';
 
 const REDIS_URL = process.env.GATEHOUSE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const MAX = 3;
@@ -119,4 +122,66 @@ test('a Redis that does not answer lets sign-ins and admin calls through; once i
     await node.close();
     redisServer?.kill();
   }
+});
+
+describe('a Redis that keeps the connection open but stops answering (SIGSTOP)', () => {
+  let port = 0;
+  let redisServer: ChildProcess | undefined;
+  let node: TestServer | undefined;
+  const logLines: Array<{ msg?: string; problem?: string }> = [];
+  const ready = async () => {
+    const started = Date.now();
+    const res = await fetch(`${node!.url}/health/ready`);
+    return { status: res.status, body: (await res.json()) as Record<string, unknown>, ms: Date.now() - started };
+  };
+
+  before(async () => {
+    // A private redis-server: only this one is ever stopped, never the shared one.
+    port = await freePort();
+    redisServer = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], { stdio: 'ignore' });
+    const probe = new Redis(`redis://127.0.0.1:${port}`, { lazyConnect: true, maxRetriesPerRequest: 0 }).on('error', () => undefined);
+    for (let i = 0; i < 50; i++) {
+      if (await probe.connect().then(() => probe.ping(), () => undefined)) break;
+      probe.disconnect();
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    probe.disconnect();
+    node = await startServer({ overrides: { redis: { url: `redis://127.0.0.1:${port}` }, identity_mgt: { login_rate_limit: { max_requests: 5, window_seconds: 60 } } } });
+    // The reporter calls deps.logger when it fires, so a logger swapped in now receives its lines.
+    const sink = new Writable({ write(chunk: Buffer, _enc, done) { for (const line of chunk.toString().split('\n')) if (line) logLines.push(JSON.parse(line)); done(); } });
+    node.deps.logger = createLogger('warn', sink);
+  });
+  after(async () => {
+    // A stopped process cannot act on SIGTERM: let it run again first.
+    redisServer?.kill('SIGCONT');
+    await node?.close();
+    redisServer?.kill();
+  });
+
+  test('/health/ready says DOWN within a second, sign-ins go on, the outage is logged, and UP again once Redis answers', async () => {
+    assert.deepEqual((await ready()).body, { status: 'UP', store: 'sqlite', redis: 'UP' });
+    const app = await registerApp(node!);
+    await createScimUser(node!, { userName: 'hana', password: 'hana-password-1' });
+    const post = await loginForm(node!, app);
+
+    redisServer!.kill('SIGSTOP');
+    const hung = await ready();
+    assert.deepEqual([hung.status, hung.body], [200, { status: 'UP', store: 'sqlite', redis: 'DOWN' }], 'ready, and saying that Redis does not answer');
+    assert.ok(hung.ms < 1000, `the probe does not wait for Redis (${hung.ms} ms)`);
+
+    assert.equal(await post({ username: 'hana', password: 'wrong-password-1' }), 400, 'a wrong password is judged (fail open), not a 500');
+    const reported = logLines.filter((l) => /^redis unavailable/.test(l.msg ?? ''));
+    assert.equal(reported.length, 1, `one "redis unavailable" line (log: ${JSON.stringify(logLines)})`);
+    assert.match(reported[0]!.problem ?? '', /timed out/i, 'naming the command timeout');
+    assert.equal(await post({ username: 'hana', password: 'hana-password-1' }), 303, 'the right password signs in');
+    assert.equal(logLines.filter((l) => /^redis unavailable/.test(l.msg ?? '')).length, 1, 'at most one line a minute, not one per request');
+
+    redisServer!.kill('SIGCONT');
+    let again = await ready();
+    for (let i = 0; i < 20 && again.body.redis !== 'UP'; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      again = await ready();
+    }
+    assert.deepEqual([again.status, again.body], [200, { status: 'UP', store: 'sqlite', redis: 'UP' }], 'UP again once Redis answers');
+  });
 });
