@@ -49,9 +49,14 @@ export interface FlowInput {
   loginExpiresAt?: number;
   /** The browser's User-Agent header (audit log). */
   userAgent?: string;
+  /** The HTTP request's id, so the flow's log lines join the request's own. */
+  requestId?: string;
   /** Told when a step failed, so the attempt stays counted against the client's address (the per-IP limit). */
   onFailedAttempt?: () => void;
 }
+
+/** What ties a log line to its request and address: a guesser is traced by the ip. */
+const requestOf = (flow: FlowInput) => ({ ...(flow.requestId ? { reqId: flow.requestId } : {}), ...(flow.clientIp ? { ip: flow.clientIp } : {}) });
 
 // Factor keys may be `name/method` (see sequence-policy): nextStep compares by name.
 function done(state: FlowState): Set<string> {
@@ -199,7 +204,7 @@ async function handleSubmit(flow: FlowInput, stepId: number, input: FormInput): 
   }
   const refuseLocked = async (values?: Record<string, string>) => {
     flow.onFailedAttempt?.();
-    deps.logger.warn({ event: 'login_refused_locked', tenantId: tenant.id, userId: user!.id, factor: authenticator.name }, 'attempt on a locked account');
+    deps.logger.warn({ event: 'login_refused_locked', ...requestOf(flow), tenantId: tenant.id, userId: user!.id, factor: authenticator.name }, 'attempt on a locked account');
     await auditSignIn(flow, { type: 'login_failed', user, step: stepId, factor: authenticator.name, details: { reason: 'account_locked' } });
     return advance(flow, authenticator.lockedMessage, values);
   };
@@ -213,7 +218,7 @@ async function handleSubmit(flow: FlowInput, stepId: number, input: FormInput): 
   if (outcome.kind === 'failure') {
     flow.onFailedAttempt?.();
     if (attempt) await attemptFailed(deps, tenant.id, user!.id, authenticator.name, attempt, stepWhere(flow));
-    deps.logger.info({ event: 'login_failed', tenantId: tenant.id, userId: user?.id, factor: authenticator.name, code: outcome.error.code }, 'authentication step failed');
+    deps.logger.info({ event: 'login_failed', ...requestOf(flow), tenantId: tenant.id, userId: user?.id, factor: authenticator.name, code: outcome.error.code }, 'authentication step failed');
     await auditSignIn(flow, { type: 'login_failed', user, step: stepId, factor: authenticator.name, details: { reason: outcome.error.code } });
     return advance(flow, outcome.error.message, outcome.values);
   }
@@ -243,7 +248,7 @@ async function apply(flow: FlowInput, stepId: number, authenticator: Authenticat
       // Checked here, after the step, for every authenticator: a disabled account learns it
       // only from the right password (or code), so the page tells no guesser it exists.
       if (!outcome.user.active) {
-        flow.deps.logger.info({ event: 'login_refused_disabled', tenantId: flow.tenant.id, userId: outcome.user.id, factor: authenticator.name }, 'sign-in of a disabled account');
+        flow.deps.logger.info({ event: 'login_refused_disabled', ...requestOf(flow), tenantId: flow.tenant.id, userId: outcome.user.id, factor: authenticator.name }, 'sign-in of a disabled account');
         await auditSignIn(flow, { type: 'login_failed', user: outcome.user, step: stepId, factor: authenticator.name, details: { reason: 'account_disabled' } });
         return DISABLED;
       }
@@ -255,7 +260,7 @@ async function apply(flow: FlowInput, stepId: number, authenticator: Authenticat
       delete flow.state.scratch?.[authenticator.name];
       const factor = outcome.method ? `${authenticator.name}/${outcome.method}` : authenticator.name;
       flow.state.completed[factor] = epochSeconds(flow.deps.clock);
-      flow.deps.logger.info({ event: 'login_step_succeeded', tenantId: flow.tenant.id, userId: outcome.user.id, factor: authenticator.name }, 'authentication step succeeded');
+      flow.deps.logger.info({ event: 'login_step_succeeded', ...requestOf(flow), tenantId: flow.tenant.id, userId: outcome.user.id, factor: authenticator.name }, 'authentication step succeeded');
       queueEvent(flow, { type: 'login_step_succeeded', user: outcome.user, step: stepId, factor });
       return undefined;
     }

@@ -79,7 +79,7 @@ export function loginRoutes(deps: Deps, providers: ProviderRegistry, limiter: Ip
       // A fresh login's first page changes nothing a later request could not rebuild (the
       // CSRF token is derived from the interaction): it need not be written back.
       const rebuildable = !stored && Object.keys(state.fromSession).length === 0 ? persisted(state) : undefined;
-      return { provider, interaction, rebuildable, flow: { deps, tenant, application, state, clientIp: request.ip, userAgent: request.headers['user-agent'], loginExpiresAt: interaction.exp } satisfies FlowInput };
+      return { provider, interaction, rebuildable, flow: { deps, tenant, application, state, clientIp: request.ip, userAgent: request.headers['user-agent'], requestId: request.id, loginExpiresAt: interaction.exp } satisfies FlowInput };
     }
 
     async function initialState(interaction: Interaction, tenantId: string): Promise<FlowState> {

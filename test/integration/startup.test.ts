@@ -1,13 +1,17 @@
 // The server process as an operator starts it: `node src/main.ts` on a fresh data directory,
-// first and second start, health, SIGTERM, invalid configuration, and logs free of secrets.
+// first and second start, health, SIGTERM, invalid configuration, a store it cannot use,
+// and logs free of secrets.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, basicAuth } from '../helpers/test-server.js';
+import { sql } from 'kysely';
+import { freePort, basicAuth, createPgDatabase, DIALECTS } from '../helpers/test-server.js';
+import { openStore } from '../../src/store/connect.js';
+import { migrateToLatest } from '../../src/store/migrate.js';
 import { api } from '../helpers/api.js';
 import { passwordLogin } from '../helpers/oidc-login.js';
 
@@ -147,6 +151,13 @@ test('the JSON logs carry request ids and never the admin password, a user passw
   assert.ok(access.some((e) => e.req?.path === '/oauth2/token' && e.res?.statusCode === 200), 'requests the provider answers have one too');
   assert.equal(new Set(access.map((e) => e.reqId)).size, access.length, 'no request has two access lines');
   assert.ok(!entries.some((e) => e.msg === 'incoming request'), 'no second line per request on arrival');
+  // A failed step's line joins its request's access line and names the address: a guesser can be traced.
+  const failed = logLines.map((line) => JSON.parse(line) as { event?: string; reqId?: string; ip?: string }).filter((e) => e.event === 'login_failed');
+  assert.ok(failed.length > 0, 'the wrong password was logged');
+  for (const line of failed) {
+    assert.ok(access.some((e) => e.reqId === line.reqId && e.req?.method === 'POST'), `login_failed carries its request's id (${line.reqId})`);
+    assert.equal(line.ip, '127.0.0.1');
+  }
   const logs = logLines.join('\n');
   for (const secret of [generatedPassword, USER_PASSWORD, WRONG_PASSWORD]) {
     assert.ok(!logs.includes(secret), `a password appears in the logs: ${secret}`);
@@ -188,5 +199,53 @@ test('an invalid configuration stops start-up with one line naming the key', asy
     assert.equal(lines.length, 1, `${c.name}: one line, got ${c.server.stderr()}`);
     assert.match(lines[0]!, c.key, c.name);
     assert.doesNotMatch(c.server.stdout(), /discovery:/, `${c.name}: the server did not start`);
+  }
+});
+
+/** Waits for a launch that must fail; returns its exit code and its one line on stderr. */
+async function failedStart(server: Started): Promise<{ code: number | null; line: string }> {
+  const exit = await server.exited;
+  const lines = server.stderr().trim().split('\n').filter((line) => !line.startsWith('oidc-provider WARNING: Unsupported runtime'));
+  assert.equal(lines.length, 1, `one line, got ${server.stderr()}`);
+  assert.doesNotMatch(server.stdout(), /discovery:/, 'the server did not start');
+  assert.doesNotMatch(lines[0]!, / {2}/, 'no double space');
+  return { code: exit.code, line: lines[0]! };
+}
+
+test('a store migrated by a newer version of Gatehouse stops start-up with one line naming the unknown migration', async () => {
+  const newer = '2027_01_01_0011_from_newer_build';
+  for (const dialect of DIALECTS) {
+    const dir = mkdtempSync(join(dataDir, 'newer-'));
+    const database = dialect === 'postgres' ? await createPgDatabase() : undefined;
+    try {
+      const store = openStore(database?.url ?? '', dir);
+      await migrateToLatest(store);
+      await sql`insert into gatehouse_migration (name, timestamp) values (${newer}, '2027-01-01T00:00:00.000Z')`.execute(store.db);
+      await store.close();
+      const { code, line } = await failedStart(launch({ GATEHOUSE_DATA_DIR: dir, ...(database ? { DATABASE_URL: database.url } : {}) }));
+      assert.equal(code, 1, dialect);
+      assert.match(line, new RegExp(`^gatehouse: failed to start: the store \\(${dialect === 'postgres' ? 'PostgreSQL' : 'SQLite'} .+\\) was migrated by a newer version of Gatehouse: it has run migration ${newer}, which this version does not know`), dialect);
+    } finally {
+      await database?.drop();
+    }
+  }
+});
+
+test('a store that cannot be opened stops start-up with one line saying where, never the password', async () => {
+  const closedPort = await freePort();
+  const garbage = mkdtempSync(join(dataDir, 'garbage-'));
+  writeFileSync(join(garbage, 'gatehouse.db'), 'this is a text file that got here by mistake\n'.repeat(100));
+  const directory = mkdtempSync(join(dataDir, 'directory-'));
+  mkdirSync(join(directory, 'store.db'));
+  const cases: Array<{ name: string; env: Record<string, string>; line: RegExp }> = [
+    { name: 'nothing listens on the PostgreSQL port', env: { DATABASE_URL: `postgres://gatehouse:Secret-db-pw@127.0.0.1:${closedPort}/gatehouse` }, line: new RegExp(`^gatehouse: failed to start: cannot connect to PostgreSQL at 127\\.0\\.0\\.1:${closedPort}/gatehouse: connect ECONNREFUSED`) },
+    { name: 'the SQLite file is not a database', env: { GATEHOUSE_DATA_DIR: garbage }, line: new RegExp(`^gatehouse: failed to start: cannot open the SQLite database ${join(garbage, 'gatehouse.db')}: file is not a database$`) },
+    { name: 'the SQLite path is a directory', env: { DATABASE_URL: join(directory, 'store.db') }, line: new RegExp(`^gatehouse: failed to start: cannot open the SQLite database ${join(directory, 'store.db')}: unable to open database file$`) },
+  ];
+  for (const c of cases) {
+    const { code, line } = await failedStart(launch(c.env));
+    assert.equal(code, 1, c.name);
+    assert.match(line, c.line, c.name);
+    assert.ok(!line.includes('Secret-db-pw'), `${c.name}: the password is not printed`);
   }
 });
