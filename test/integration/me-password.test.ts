@@ -91,11 +91,11 @@ for (const dialect of DIALECTS) {
       assert.ok(await failures(user.id) >= ALLOWED_FAILURES);
     });
 
-    test('a count already past a lowered limit locks at the next failure, with an end time, exactly once under concurrency', async () => {
+    test('a count already past a lowered limit locks at the next attempt (unjudged), with an end time, exactly once under concurrency', async () => {
       const user = await createScimUser(server, { userName: 'ivo', password: PASSWORD });
       const own = await token('ivo');
       // Failures counted past the limit with no lock in force: after an administrator
-      // lowered the limit, or turned locking on after failures were counted without it.
+      // lowered the limit. The next attempts wait for attempts in flight (none), then lock.
       await server.deps.store.db.insertInto('login_failure')
         .values({ tenant_id: server.tenant.id, user_id: user.id, factor: 'BasicAuthenticator', failed_attempts: ALLOWED_FAILURES + 2, lock_count: 0, locked_until: null })
         .execute();
