@@ -38,9 +38,10 @@ export interface Attempt {
 }
 
 /**
- * How long an attempt over the limit waits for the ones within it to be judged. They take
- * one password hash or one HMAC, so this is slack for a loaded server; an attempt that is
- * never judged (its node died) must not leave the account waiting for ever.
+ * How long an attempt over the limit waits for a success among the ones within it, counted
+ * again after each success. They take one password hash or one HMAC, so this is slack for a
+ * loaded server; an attempt that is never judged (its node died) must not leave the
+ * account waiting for ever.
  */
 export const SLOT_WAIT_MS = 3000;
 const pause = () => new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 40));
@@ -59,27 +60,37 @@ const pause = () => new Promise((resolve) => setTimeout(resolve, 20 + Math.rando
 export async function reserveAttempt(deps: Deps, tenantId: string, userId: string, factor: string, where: AuditWhere = {}): Promise<Attempt> {
   const policy = deps.config.identity_mgt.account_locking;
   if (!policy.enable_account_locking) return { allowed: true, lockedUntil: null, failedAttempts: 0, lockCount: 0, counted: false };
-  const deadline = performance.now() + SLOT_WAIT_MS;
+  let deadline = performance.now() + SLOT_WAIT_MS;
   for (;;) {
     const row = await countAttempt(deps, tenantId, userId, factor);
     const attempt = { failedAttempts: Number(row.failed_attempts), lockCount: Number(row.lock_count), counted: true };
     if (row.locked_until != null) return { ...attempt, allowed: false, lockedUntil: shownUntil(Number(row.locked_until)) };
     if (attempt.failedAttempts <= policy.allowed_failed_attempts) return { ...attempt, allowed: true, lockedUntil: null };
     await giveBack(deps, tenantId, userId, factor);
-    // Waits by reading, not by counting again, until the count drops or a lock is set.
+    // Waits by reading, not by counting again, until a failure sets the lock or the count
+    // drops below the limit; each success among the attempts being judged (the count of
+    // successes moved) starts the wait afresh, so a long burst of right ones all get through.
+    const successes = Number(row.successes);
     for (;;) {
       if (performance.now() >= deadline) {
-        // Nothing judged the attempts within the limit (or failures were on record past a
-        // limit an administrator lowered): the limit is reached, so the lock is set.
-        const { lockedUntil } = await lockNow(deps, tenantId, userId, factor, attempt, where);
-        return { ...attempt, allowed: false, lockedUntil };
+        // Nothing was judged right for SLOT_WAIT_MS: the attempts within the limit were
+        // never judged (their node died), or failures were on record past a limit an
+        // administrator lowered. The limit is reached, so the lock is set.
+        const state = await lockNow(deps, tenantId, userId, factor, attempt, where);
+        if (state.locked) return { ...attempt, allowed: false, lockedUntil: state.lockedUntil };
+        deadline = performance.now() + SLOT_WAIT_MS; // unlocked meanwhile (an administrator)
+        break;
       }
       await pause();
-      const now = await deps.store.db.selectFrom('login_failure').select(['failed_attempts', 'locked_until'])
+      const now = await deps.store.db.selectFrom('login_failure').select(['failed_attempts', 'locked_until', 'successes'])
         .where('tenant_id', '=', tenantId).where('user_id', '=', userId).where('factor', '=', factor).executeTakeFirst();
       const until = now?.locked_until == null ? null : Number(now.locked_until);
       if (until !== null && until > epochSeconds(deps.clock)) return { ...attempt, allowed: false, lockedUntil: shownUntil(until) };
-      if (!now || until !== null || Number(now.failed_attempts) < policy.allowed_failed_attempts) break;
+      if (!now || Number(now.successes) !== successes) {
+        deadline = performance.now() + SLOT_WAIT_MS;
+        break;
+      }
+      if (until !== null || Number(now.failed_attempts) < policy.allowed_failed_attempts) break;
     }
   }
 }
@@ -96,7 +107,7 @@ async function countAttempt(deps: Deps, tenantId: string, userId: string, factor
       failed_attempts: sql<number>`case when login_failure.locked_until <= ${now} then 1 when login_failure.locked_until > ${now} then login_failure.failed_attempts else login_failure.failed_attempts + 1 end`,
       locked_until: sql<number | null>`case when login_failure.locked_until <= ${now} then null else login_failure.locked_until end`,
     }))
-    .returning(['failed_attempts', 'lock_count', 'locked_until'])
+    .returning(['failed_attempts', 'lock_count', 'locked_until', 'successes'])
     .executeTakeFirstOrThrow();
 }
 
@@ -143,8 +154,14 @@ async function lockNow(deps: Deps, tenantId: string, userId: string, factor: str
   return { locked: true, lockedUntil: until === LOCKED_FOREVER ? null : until };
 }
 
+/**
+ * A right attempt clears the failures, the lock and its history, in place: attempts waiting
+ * for a slot see `successes` move and try again (a deleted row, created again at once by
+ * the next attempt, would look unchanged to them).
+ */
 export async function recordSuccess(deps: Deps, tenantId: string, userId: string, factor: string): Promise<void> {
-  await deps.store.db.deleteFrom('login_failure')
+  await deps.store.db.updateTable('login_failure')
+    .set({ failed_attempts: 0, lock_count: 0, locked_until: null, successes: sql<number>`successes + 1` })
     .where('tenant_id', '=', tenantId).where('user_id', '=', userId).where('factor', '=', factor).execute();
 }
 

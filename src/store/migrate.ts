@@ -11,6 +11,7 @@ import * as audit from './migrations/2026_11_27_0007_audit.js';
 import * as oidcModelPartialIndexes from './migrations/2026_11_28_0008_oidc_model_partial_indexes.js';
 import * as userActive from './migrations/2026_11_28_0009_user_active.js';
 import * as sessionActivity from './migrations/2026_11_29_0010_session_activity.js';
+import * as loginSuccesses from './migrations/2026_11_29_0011_login_successes.js';
 
 // Static imports keep the build free of filesystem scanning (works from dist/ and tsx alike).
 const migrations: Record<string, Migration> = {
@@ -24,6 +25,7 @@ const migrations: Record<string, Migration> = {
   '2026_11_28_0008_oidc_model_partial_indexes': oidcModelPartialIndexes,
   '2026_11_28_0009_user_active': userActive,
   '2026_11_29_0010_session_activity': sessionActivity,
+  '2026_11_29_0011_login_successes': loginSuccesses,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -25,4 +25,6 @@ export interface LoginFailureTable {
   failed_attempts: number;
   lock_count: number;
   locked_until: number | null;
+  /** Right attempts so far: what an attempt waiting for others watches (regulation.ts). */
+  successes: Generated<number>;
 }

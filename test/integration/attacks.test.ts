@@ -509,7 +509,8 @@ describe('rate limit and auto-unlock (sqlite)', () => {
       assert.equal((await attempt('carol-password-1')).location, null, 'still locked after 1 minute of the 2-minute lock');
       offset += 61_000;
       await codeFrom(page, await attempt('carol-password-1'), app);
-      assert.equal(await loginFailureRow(server, carol.id), undefined, 'a success clears the failures');
+      const cleared = await loginFailureRow(server, carol.id);
+      assert.deepEqual([cleared?.failed_attempts, cleared?.lock_count, cleared?.locked_until], [0, 0, null], 'a success clears the failures, the lock and its history');
     } finally {
       await server.close();
     }
@@ -570,7 +571,8 @@ describe('concurrency on PostgreSQL', { skip: !DIALECTS.includes('postgres') && 
     const answers = await Promise.all(pages.map((page) => post(page, { username: 'gail', password: 'gail-password-1' })));
     // More at once than allowed_failed_attempts (5): those over it wait for the first to be judged.
     assert.deepEqual(answers.map((a) => a.status), Array(12).fill(303), JSON.stringify(answers.map((a) => a.error)));
-    assert.equal(await loginFailureRow(server, (await server.deps.store.db.selectFrom('app_user').select('id').where('username', '=', 'gail').executeTakeFirstOrThrow()).id), undefined, 'no failure left on record');
+    const row = await loginFailureRow(server, (await server.deps.store.db.selectFrom('app_user').select('id').where('username', '=', 'gail').executeTakeFirstOrThrow()).id);
+    assert.deepEqual([row?.failed_attempts ?? 0, row?.lock_count ?? 0, row?.locked_until ?? null], [0, 0, null], 'no failure or lock left on record');
   });
 
   test('HTTP Basic: 12 concurrent calls with the right password all answer; 20 with wrong ones get exactly 5 judged', async () => {

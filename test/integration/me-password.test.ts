@@ -98,6 +98,7 @@ for (const dialect of DIALECTS) {
       // lowered the limit. The next attempts wait for attempts in flight (none), then lock.
       await server.deps.store.db.insertInto('login_failure')
         .values({ tenant_id: server.tenant.id, user_id: user.id, factor: 'BasicAuthenticator', failed_attempts: ALLOWED_FAILURES + 2, lock_count: 0, locked_until: null })
+        .onConflict((oc) => oc.columns(['tenant_id', 'user_id', 'factor']).doUpdateSet({ failed_attempts: ALLOWED_FAILURES + 2 }))
         .execute();
       const guesses = await Promise.all(Array.from({ length: 10 }, () => change(own, { currentPassword: 'wrong-again-Passw0rd', newPassword: 'ivos-next-Passw0rd' })));
       assert.ok(guesses.every((g) => g.status === 403 && g.body.code === 'password_locked'), guesses.map((g) => g.body.code).join(', '));

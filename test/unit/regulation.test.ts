@@ -211,6 +211,24 @@ test('concurrent right attempts all go through: those over the limit wait for a 
   assert.equal(await failedAttempts(deps, tenantId, user, 'pwd'), 0);
 });
 
+test('a burst of right attempts longer than SLOT_WAIT_MS all go through: each success starts the wait afresh', async () => {
+  const one = depsWith({ ...policy, allowed_failed_attempts: 1 });
+  advanceTo(0);
+  const user = await newUser();
+  const judging = Math.ceil(SLOT_WAIT_MS / 20); // one at a time: 25 of them take longer than the wait
+  const attempts = await Promise.all(Array.from({ length: 25 }, async () => {
+    const attempt = await reserveAttempt(one, tenantId, user, 'pwd');
+    if (attempt.allowed) {
+      await new Promise((resolve) => setTimeout(resolve, judging));
+      await recordSuccess(one, tenantId, user, 'pwd');
+    }
+    return attempt;
+  }));
+  assert.equal(attempts.filter((a) => a.allowed).length, 25, 'none refused');
+  assert.deepEqual(await lockState(one, tenantId, user, 'pwd'), { locked: false, lockedUntil: null });
+  assert.equal(logLines.filter((line) => line.includes('"event":"account_locked"') && line.includes(user)).length, 0, 'no lock event');
+});
+
 test('an attempt over the limit that nothing resolves waits SLOT_WAIT_MS, then the lock is set', async () => {
   advanceTo(0);
   const user = await newUser();
