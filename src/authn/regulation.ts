@@ -72,15 +72,6 @@ export async function reserveAttempt(deps: Deps, tenantId: string, userId: strin
     // successes moved) starts the wait afresh, so a long burst of right ones all get through.
     const successes = Number(row.successes);
     for (;;) {
-      if (performance.now() >= deadline) {
-        // Nothing was judged right for SLOT_WAIT_MS: the attempts within the limit were
-        // never judged (their node died), or failures were on record past a limit an
-        // administrator lowered. The limit is reached, so the lock is set.
-        const state = await lockNow(deps, tenantId, userId, factor, attempt, where);
-        if (state.locked) return { ...attempt, allowed: false, lockedUntil: state.lockedUntil };
-        deadline = performance.now() + SLOT_WAIT_MS; // unlocked meanwhile (an administrator)
-        break;
-      }
       await pause();
       const now = await deps.store.db.selectFrom('login_failure').select(['failed_attempts', 'locked_until', 'successes'])
         .where('tenant_id', '=', tenantId).where('user_id', '=', userId).where('factor', '=', factor).executeTakeFirst();
@@ -91,6 +82,15 @@ export async function reserveAttempt(deps: Deps, tenantId: string, userId: strin
         break;
       }
       if (until !== null || Number(now.failed_attempts) < policy.allowed_failed_attempts) break;
+      if (performance.now() >= deadline) {
+        // Nothing was judged right for SLOT_WAIT_MS: the attempts within the limit were
+        // never judged (their node died), or failures were on record past a limit an
+        // administrator lowered. The limit is reached, so the lock is set.
+        const state = await lockNow(deps, tenantId, userId, factor, attempt, where);
+        if (state.locked) return { ...attempt, allowed: false, lockedUntil: state.lockedUntil };
+        deadline = performance.now() + SLOT_WAIT_MS; // unlocked meanwhile (an administrator)
+        break;
+      }
     }
   }
 }
@@ -130,9 +130,9 @@ async function giveBack(deps: Deps, tenantId: string, userId: string, factor: st
 }
 
 /**
- * At or past the limit (past it when an administrator lowered the limit, or failures were
- * counted while locking was off): the lock is set by whichever attempt finds none in force,
- * in one conditional UPDATE, so concurrent attempts set it (and audit it) exactly once.
+ * At or past the limit (past it when an administrator lowered the limit): the lock is set
+ * by whichever attempt finds none in force, in one conditional UPDATE, so concurrent
+ * attempts set it (and audit it) exactly once.
  */
 async function lockNow(deps: Deps, tenantId: string, userId: string, factor: string, counted: { failedAttempts: number; lockCount: number }, where: AuditWhere): Promise<LockState> {
   const policy = deps.config.identity_mgt.account_locking;
