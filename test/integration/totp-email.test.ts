@@ -459,7 +459,7 @@ for (const dialect of DIALECTS) {
       }
       const row = await failureRow(server, lena.id, TOTP);
       assert.ok(row && row.locked_until !== null && Number(row.locked_until) > clock.seconds(), 'factor totp is locked');
-      assert.equal(await failureRow(server, lena.id, 'BasicAuthenticator'), undefined, 'the password counter is separate');
+      assert.equal((await failureRow(server, lena.id, 'BasicAuthenticator'))?.failed_attempts ?? 0, 0, 'the password counter is separate');
 
       const right = await enterCode(at, app, code);
       assert.equal(right.reached, false, 'the emailed code opened a locked step');
@@ -628,7 +628,7 @@ describe('TOTP code by email through SMTP (sqlite)', () => {
 
       const done = await enterCode(asked, app, codeAt(person.secret, clock.seconds()));
       assert.deepEqual(await amrOf(at, done), ['mfa', 'otp', 'pwd'], 'the authenticator app code still works in the same sign-in');
-      assert.equal(await failureRow(server, person.id, TOTP), undefined, 'the failed send was not counted as a failed code');
+      assert.equal((await failureRow(server, person.id, TOTP))?.failed_attempts ?? 0, 0, 'the failed send was not counted as a failed code');
     });
   }
 
