@@ -9,11 +9,12 @@ import type { Command, OptionValues } from './command.js';
 import { userAdd } from './user-add.js';
 import { appRegister } from './app-register.js';
 import { keysRotate } from './keys-rotate.js';
+import { keysRemove } from './keys-remove.js';
 import { userTotpStatus, userTotpReset, userUnlock } from './user-totp.js';
 import { userDisable, userEnable } from './user-active.js';
 import { userSetPassword } from './user-set-password.js';
 
-const COMMANDS: Command[] = [userAdd, userTotpStatus, userTotpReset, userUnlock, userSetPassword, userDisable, userEnable, appRegister, keysRotate];
+const COMMANDS: Command[] = [userAdd, userTotpStatus, userTotpReset, userUnlock, userSetPassword, userDisable, userEnable, appRegister, keysRotate, keysRemove];
 
 const GLOBAL_HELP = [
   '--config PATH          gatehouse.toml to read (also GATEHOUSE_CONFIG; default ./gatehouse.toml if present)',

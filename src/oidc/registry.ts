@@ -1,19 +1,20 @@
 // Builds each tenant's provider on first use and keeps it; rebuilt when a tenant is
-// created (invalidate) or its active signing key changes, so nothing restarts.
+// created (invalidate) or its signing keys change, so nothing restarts.
 //
-// A key rotated elsewhere (`gatehouse keys rotate`, another node) is noticed without a
-// restart: the first request for a tenant once KEY_CHECK_SECONDS have passed since the
-// last look waits for a look at the tenant's active key id (one indexed query) and, when
-// it changed, for the rebuilt provider. Requests within the interval take the provider as
-// it is, without a query. So every answer reflects the keys as they were in the store at
-// most KEY_CHECK_SECONDS earlier, however long the node was idle: a check started by the
-// request and left running in the background made the first request to an idle node
-// always answer with the key set of before the rotation, and relying parties that cache
-// a JWKS miss (jose's remote JWKS: 30 s) could not verify the new key's tokens.
+// Keys changed elsewhere (`gatehouse keys rotate` or `keys remove`, another node) are
+// noticed without a restart: the first request for a tenant once KEY_CHECK_SECONDS have
+// passed since the last look waits for a look at the tenant's key ids (one indexed
+// query) and, when they changed, for the rebuilt provider. Requests within the interval
+// take the provider as it is, without a query. So every answer reflects the keys as they
+// were in the store at most KEY_CHECK_SECONDS earlier, however long the node was idle: a
+// check started by the request and left running in the background made the first request
+// to an idle node always answer with the key set of before the rotation, and relying
+// parties that cache a JWKS miss (jose's remote JWKS: 30 s) could not verify the new key's
+// tokens.
 import type Provider from 'oidc-provider';
 import type { Deps } from '../deps.js';
 import type { Tenant } from '../tenants/tenant.js';
-import { activeSigningKid, loadSigningJwks, KEY_CHECK_SECONDS } from '../tenants/signing-keys.js';
+import { loadSigningJwks, signingKeySet, KEY_CHECK_SECONDS } from '../tenants/signing-keys.js';
 import { epochSeconds } from '../clock.js';
 import { createProvider } from './provider.js';
 
@@ -26,6 +27,8 @@ interface Entry {
   provider: Promise<Provider>;
   /** The active key the provider signs with (known once it is built). */
   kid?: string;
+  /** The tenant's key set the provider was built from (signingKeySet). */
+  keys?: string;
   /** When the keys were last read from the store (build or check), in epoch seconds. */
   checkedAt: number;
   /** The check under way: every request that arrives meanwhile waits for this one. */
@@ -38,6 +41,8 @@ export function createProviderRegistry(deps: Deps, cookieKeys: (tenantId: string
   const build = (tenant: Tenant): Entry => {
     const entry = { checkedAt: epochSeconds(deps.clock) } as Entry;
     entry.provider = (async () => {
+      // Read first: a key changed in between is seen by the next check, never missed.
+      entry.keys = await signingKeySet(deps.store.db, tenant.id);
       const signing = await loadSigningJwks(deps.store.db, deps.secrets, tenant.id,
         (kid) => deps.logger.error({ tenant: tenant.domain, kid }, 'a retired signing key cannot be opened with this server\'s encryption key; it is left out of the JWKS'));
       entry.kid = typeof signing[0]?.kid === 'string' ? signing[0].kid : undefined;
@@ -53,14 +58,15 @@ export function createProviderRegistry(deps: Deps, cookieKeys: (tenantId: string
       // Its kid is known once it is built; one that failed is already gone from the map.
       await entry.provider.catch(() => undefined);
       if (entries.get(tenant.id) !== entry) return;
-      const active = await activeSigningKid(deps.store.db, tenant.id);
-      // A provider built without a key (none was visible yet) is rebuilt once one is.
-      if (!active || active === entry.kid || entries.get(tenant.id) !== entry) return;
+      const keys = await signingKeySet(deps.store.db, tenant.id);
+      // A rotation or a removed key (`gatehouse keys …`); a provider built without a key
+      // (none was visible yet) is rebuilt once one is.
+      if (!keys || keys === entry.keys || entries.get(tenant.id) !== entry) return;
       const next = build(tenant);
       await next.provider;
       if (entries.get(tenant.id) !== entry) return;
       entries.set(tenant.id, next);
-      deps.logger.info({ tenant: tenant.domain, kid: next.kid, previous: entry.kid }, 'signing key changed: provider rebuilt');
+      deps.logger.info({ tenant: tenant.domain, kid: next.kid, previous: entry.kid }, 'signing keys changed: provider rebuilt');
     } catch (err) {
       // The store did not answer or the new provider failed to build: keep answering with
       // the current one (its keys are all still published) and look again next interval.

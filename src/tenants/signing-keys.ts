@@ -40,7 +40,7 @@ export async function createSigningKey(deps: Pick<Deps, 'store' | 'secrets'>, te
  * Which key signs when a store holds more than one active key (concurrent rotations wrote
  * two before they were serialized): the newest, and of those created in the same second
  * the greatest kid. Compared here rather than in SQL, where PostgreSQL would order kids by
- * the database's collation; activeSigningKid and loadSigningJwks must pick the same key,
+ * the database's collation; signingKeySet and loadSigningJwks must put the same key first,
  * or the registry rebuilds a tenant's provider on every check and nodes sign differently.
  */
 type Ordered = Pick<SigningKeyRow, 'kid' | 'status' | 'created_at'>;
@@ -49,11 +49,24 @@ const signingOrder = (a: Ordered, b: Ordered): number =>
   || b.created_at - a.created_at
   || (a.kid < b.kid ? 1 : a.kid > b.kid ? -1 : 0);
 
-/** The kid of the tenant's active key (one indexed query): what a running provider compares its own with. */
-export async function activeSigningKid(db: Kysely<Database>, tenantId: string): Promise<string | undefined> {
-  const rows = await db.selectFrom('signing_key').select(['kid', 'status', 'created_at'])
-    .where('tenant_id', '=', tenantId).where('status', '=', 'active').execute();
-  return rows.sort(signingOrder)[0]?.kid;
+/**
+ * The tenant's keys as one string, the signing one first (one indexed query): what a
+ * running provider compares its own with, so a rotation and a removed key are both noticed.
+ */
+export async function signingKeySet(db: Kysely<Database>, tenantId: string): Promise<string> {
+  const rows = await db.selectFrom('signing_key').select(['kid', 'status', 'created_at']).where('tenant_id', '=', tenantId).execute();
+  return rows.sort(signingOrder).map((r) => r.kid).join(' ');
+}
+
+/**
+ * Withdraws a retired key (one that leaked, say): no node publishes it once it has looked
+ * again, so tokens it signed stop verifying. The active key cannot go: rotate first.
+ */
+export async function removeSigningKey(db: Kysely<Database>, tenantId: string, kid: string): Promise<'removed' | 'active' | 'unknown'> {
+  const deleted = await db.deleteFrom('signing_key').where('tenant_id', '=', tenantId).where('kid', '=', kid).where('status', '=', 'retired').executeTakeFirst();
+  if (Number(deleted.numDeletedRows) > 0) return 'removed';
+  const left = await db.selectFrom('signing_key').select('status').where('tenant_id', '=', tenantId).where('kid', '=', kid).executeTakeFirst();
+  return left ? 'active' : 'unknown';
 }
 
 /**

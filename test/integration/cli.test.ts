@@ -172,6 +172,26 @@ test('keys rotate makes a new active key, retires the old one and says when runn
   assert.equal(after.find((k) => k.kid === before!.kid)?.status, 'retired');
 });
 
+test('keys remove withdraws a retired key; the active key and an unknown kid are refused with a line saying why', async () => {
+  const tenant = tenantId('carbon.super');
+  const keys = () => withDb((db) => db.prepare('SELECT kid, status FROM signing_key WHERE tenant_id = ?').all(tenant)) as Array<{ kid: string; status: string }>;
+  const retired = keys().find((k) => k.status === 'retired')!;
+  const active = keys().find((k) => k.status === 'active')!;
+  const refused = await gatehouse(['keys', 'remove', active.kid]);
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /is the active signing key of tenant carbon\.super: run "gatehouse keys rotate" first/);
+  const unknown = await gatehouse(['keys', 'remove', 'no-such-kid']);
+  assert.equal(unknown.code, 1);
+  assert.match(unknown.stderr, /tenant carbon\.super has no signing key no-such-kid/);
+  const removed = await gatehouse(['keys', 'remove', retired.kid]);
+  assert.equal(removed.code, 0, removed.stderr);
+  assert.match(removed.stdout, new RegExp(`Signing key ${retired.kid} is removed from tenant carbon\\.super`));
+  assert.match(removed.stdout, /Running servers stop publishing it within 10 seconds/);
+  assert.deepEqual(keys().map((k) => k.kid), [active.kid]);
+  const usage = await gatehouse(['keys', 'remove']);
+  assert.equal(usage.code, 2);
+});
+
 test('--tenant acts in that tenant only, and an unknown tenant is refused', async () => {
   // A second tenant, made the way the tenant API makes one, in the same store.
   const { createTenant } = await import('../../src/tenants/tenant.service.js');
@@ -437,7 +457,7 @@ test('every kind of bad input is refused with one line and the right exit code, 
 test('--help lists the commands and exits 0; a command\'s --help lists its options', async () => {
   const [top, sub] = await Promise.all([gatehouse(['--help']), gatehouseHere(['app', 'register', '--help'])]);
   assert.equal(top.code, 0);
-  for (const words of ['user add <username>', 'user totp-status <username>', 'user totp-reset <username>', 'user unlock <username>', 'user set-password <username>', 'user disable <username>', 'user enable <username>', 'app register <name>', 'keys rotate']) assert.ok(top.stdout.includes(words), words);
+  for (const words of ['user add <username>', 'user totp-status <username>', 'user totp-reset <username>', 'user unlock <username>', 'user set-password <username>', 'user disable <username>', 'user enable <username>', 'app register <name>', 'keys rotate', 'keys remove <kid>']) assert.ok(top.stdout.includes(words), words);
   assert.equal(sub.code, 0);
   for (const option of ['--callback URL', '--public', '--grant G', '--tenant DOMAIN', '--config PATH']) assert.ok(sub.stdout.includes(option), option);
 });
