@@ -64,10 +64,10 @@ function refuseNewerStore(store: Store, applied: string[]): void {
 // and one of them failed ("table tenant already exists"). The loser waits and looks again.
 const SQLITE_ATTEMPTS = 5;
 
-// What the other process's run looks like from here: its tables or its migration rows
+// What the other process's run looks like from here: its tables, columns or migration rows
 // already there, or its write lock held. Anything else (a full disk, a broken migration) is
 // this store's problem and is reported at once.
-const RACE = /already exists|UNIQUE constraint failed: gatehouse_migration|database is locked|SQLITE_BUSY/i;
+const RACE = /already exists|duplicate column name|UNIQUE constraint failed: gatehouse_migration|database is locked|SQLITE_BUSY/i;
 
 export async function migrateToLatest(store: Store): Promise<void> {
   let first: unknown;
