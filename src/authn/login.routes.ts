@@ -8,7 +8,7 @@ import type { Deps } from '../deps.js';
 import type { ProviderRegistry } from '../oidc/registry.js';
 import type { GatehouseResult } from '../oidc/provider.js';
 import { finishInteraction } from '../oidc/interaction-result.js';
-import { requestedAcrsOf } from '../oidc/requested-acr.js';
+import { requestedAcrs } from '../oidc/requested-acr.js';
 import { acrMet } from './sequence-policy.js';
 import { effectiveSequence } from '../applications/application.js';
 import { findApplicationForClient } from '../applications/application-cache.js';
@@ -110,7 +110,7 @@ export function loginRoutes(deps: Deps, providers: ProviderRegistry, limiter: Ip
           });
           return reply.redirect(redirectTo, 303);
         }
-        if (!acrMet(requestedAcrsOf(interaction.params), result.acr)) {
+        if (!acrMet(requestedAcrs(interaction.params.acr_values), result.acr)) {
           // The application asked for more than this sign-in proved (an optional second
           // factor was skipped): an authentication failure, not a code at the lower acr.
           await auditSignIns(flow, result.events);

@@ -45,7 +45,6 @@ export function createProvider(deps: Deps, tenant: Tenant, keys: TenantKeys): Pr
 
   const loadApp = (clientId: string) => findApplicationForClient(deps, tenant.id, clientId);
 
-  const requestedAcrsOf = (ctx: KoaContextWithOIDC): string[] => requestedAcrs(ctx.oidc.params?.acr_values, ctx.oidc.claims?.id_token?.acr ?? undefined);
 
   // What the login prompt's check read, kept for the request: the row is read at most once
   // per request, however often the policy is evaluated in it.
@@ -78,7 +77,7 @@ export function createProvider(deps: Deps, tenant: Tenant, keys: TenantKeys): Pr
   login.checks.add(new Check('account_unavailable', 'the session\'s account is disabled or gone', 'login_required', (ctx) =>
     (ctx.oidc.session?.accountId && !ctx.oidc.account ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT)));
   login.checks.add(new Check('acr_unreachable', 'the requested acr cannot be met by this application\'s authentication sequence', 'unmet_authentication_requirements', async (ctx) => {
-    const requested = requestedAcrsOf(ctx);
+    const requested = requestedAcrs(ctx.oidc.params?.acr_values);
     if (!requested.length || !ctx.oidc.client) return Check.NO_NEED_TO_PROMPT;
     const app = await loadApp(ctx.oidc.client.clientId);
     return app && !acrReachable(requested, effectiveSequence(app)) ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT;
