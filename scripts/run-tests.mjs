@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Runs the test suite with node:test. Node 20's --test does not expand globs, so the files
 // are listed here. `node scripts/run-tests.mjs unit` runs one folder.
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { buildConsoleIfNeeded } from './build-console.mjs';
@@ -29,8 +30,15 @@ if (folders.includes('e2e')) {
     process.exit(1);
   }
 }
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-timeout=180000', ...files], {
+// A file that hangs is killed with "test timed out" and nothing else: each file's process
+// writes what it was waiting for when killed (test/helpers/hang-report.ts), printed here.
+const hangReports = mkdtempSync(join(tmpdir(), 'gatehouse-hang-'));
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--import', './test/helpers/hang-report.ts', '--test', '--test-reporter=spec', '--test-timeout=180000', ...files], {
   stdio: 'inherit',
-  env: { ...process.env, NODE_NO_WARNINGS: '1' },
+  env: { ...process.env, NODE_NO_WARNINGS: '1', GATEHOUSE_HANG_REPORT_DIR: hangReports },
 });
+for (const name of readdirSync(hangReports)) {
+  console.log(`\n== hang report ${name}\n${readFileSync(join(hangReports, name), 'utf8')}`);
+}
+rmSync(hangReports, { recursive: true, force: true });
 process.exit(result.status ?? 1);

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, createPgDatabase } from './local-services.js';
+import { trackServer } from './hang-report.js';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../../src/config/load.js';
 import { openStore, type StoreOptions } from '../../src/store/connect.js';
@@ -66,6 +67,7 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
   await migrateToLatest(store);
   const { tenant } = await bootstrap(deps);
   const { app, providers } = await buildApp(deps);
+  trackServer(app.server, `${dialect} server :${port}`);
   await app.listen({ port, host: '127.0.0.1' });
   return {
     url: config.server.base_url,

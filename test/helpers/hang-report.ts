@@ -1,0 +1,73 @@
+// Loaded into every test file's process (scripts/run-tests.mjs, --import). A test file that
+// hangs is killed by the runner after --test-timeout with nothing but "test timed out":
+// once on CI, user-disable.test.ts hung before its first test reported, and no run here
+// could make it hang again. So:
+// - every fetch (the tests' and the servers' alike) gives up after FETCH_TIMEOUT_MS with
+//   an error naming the request, so a request nobody answers fails its test and the file
+//   goes on;
+// - on the runner's SIGTERM the process writes what it was waiting for (requests in flight
+//   on both sides, active handles) to GATEHOUSE_HANG_REPORT_DIR, which the runner prints.
+//   No report means the process never got back to its event loop (synchronous code).
+import { writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { Server } from 'node:http';
+import { afterEach, beforeEach } from 'node:test';
+
+const FETCH_TIMEOUT_MS = 90_000;
+
+interface InFlight { what: string; since: number }
+const clientRequests = new Set<InFlight>();
+const serverRequests = new Set<InFlight>();
+
+/** Records the requests a test server is working on, for the hang report. */
+export function trackServer(server: Server, label: string): void {
+  server.on('request', (req, res) => {
+    const entry = { what: `${label} ${req.method} ${req.url}`, since: Date.now() };
+    serverRequests.add(entry);
+    res.once('close', () => serverRequests.delete(entry));
+  });
+}
+
+const inChild = process.env.NODE_TEST_CONTEXT !== undefined;
+if (inChild) {
+  const running = new Set<string>();
+  beforeEach((t) => { running.add(t.name); });
+  afterEach((t) => { running.delete(t.name); });
+  const original = globalThis.fetch;
+  globalThis.fetch = async function fetchWithDeadline(input: Parameters<typeof fetch>[0], init?: RequestInit): Promise<Response> {
+    const url = input instanceof Request ? input.url : String(input);
+    const method = init?.method ?? (input instanceof Request ? input.method : 'GET');
+    const entry = { what: `${method} ${url}`, since: Date.now() };
+    const deadline = AbortSignal.timeout(FETCH_TIMEOUT_MS);
+    const signal = init?.signal ? AbortSignal.any([init.signal, deadline]) : deadline;
+    clientRequests.add(entry);
+    try {
+      return await original(input, { ...init, signal });
+    } catch (err) {
+      if (deadline.aborted && !init?.signal?.aborted) {
+        throw new Error(`${method} ${url} got no answer in ${FETCH_TIMEOUT_MS / 1000} s`, { cause: err });
+      }
+      throw err;
+    } finally {
+      clientRequests.delete(entry);
+    }
+  };
+
+  const dir = process.env.GATEHOUSE_HANG_REPORT_DIR;
+  if (dir) {
+    process.once('SIGTERM', () => {
+      const now = Date.now();
+      const list = (set: Set<InFlight>) => [...set].map((r) => `  ${r.what} (for ${((now - r.since) / 1000).toFixed(1)} s)`).join('\n') || '  none';
+      const file = process.argv[1] ?? 'unknown';
+      const report = [
+        `${file}: killed after ${process.uptime().toFixed(0)} s`,
+        `tests running: ${[...running].join(' | ') || 'none (a before or after hook, or loading the file)'}`,
+        'requests sent, not answered:', list(clientRequests),
+        'requests received, not answered:', list(serverRequests),
+        `active handles: ${process.getActiveResourcesInfo().join(', ')}`,
+      ].join('\n');
+      try { writeFileSync(join(dir, `${basename(file)}-${process.pid}.txt`), `${report}\n`); } catch { /* the report is best effort */ }
+      process.exit(1);
+    });
+  }
+}
