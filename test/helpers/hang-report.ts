@@ -1,19 +1,20 @@
 // Loaded into every test file's process (scripts/run-tests.mjs, --import). A test file that
-// hangs is killed by the runner after --test-timeout with nothing but "test timed out":
-// once on CI, user-disable.test.ts hung before its first test reported, and no run here
-// could make it hang again. So:
+// hangs is killed by the runner after --test-timeout with nothing but "test timed out"
+// (twice on CI a file hung before its first test reported: a deadlock inside Node's crypto,
+// found only by attaching gdb to a process that hung here, see tenants/signing-keys.ts). So:
 // - every fetch (the tests' and the servers' alike) gives up after FETCH_TIMEOUT_MS with
 //   an error naming the request, so a request nobody answers fails its test and the file
 //   goes on;
-// - on the runner's SIGTERM the process writes what it was waiting for (requests in flight
-//   on both sides, active handles) to GATEHOUSE_HANG_REPORT_DIR, which the runner prints.
-//   No report means the process never got back to its event loop (synchronous code).
-import { writeFileSync } from 'node:fs';
+// - every few seconds the process writes what it is waiting for (running tests, requests
+//   in flight on both sides, active handles) to GATEHOUSE_HANG_REPORT_DIR, and removes it
+//   when it exits normally; the runner prints what the killed ones left.
+import { rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Server } from 'node:http';
 import { afterEach, beforeEach } from 'node:test';
 
 const FETCH_TIMEOUT_MS = 90_000;
+const REPORT_EVERY_MS = 2_000;
 
 interface InFlight { what: string; since: number }
 const clientRequests = new Set<InFlight>();
@@ -53,21 +54,26 @@ if (inChild) {
     }
   };
 
+  // Written every few seconds and removed on a normal exit, rather than on the runner's
+  // SIGTERM: a JavaScript SIGTERM handler would keep a process whose main thread is stuck
+  // in native code (as it once was, in Node's crypto) from dying at all.
   const dir = process.env.GATEHOUSE_HANG_REPORT_DIR;
   if (dir) {
-    process.once('SIGTERM', () => {
+    const file = process.argv[1] ?? 'unknown';
+    const path = join(dir, `${basename(file)}-${process.pid}.txt`);
+    const write = () => {
       const now = Date.now();
       const list = (set: Set<InFlight>) => [...set].map((r) => `  ${r.what} (for ${((now - r.since) / 1000).toFixed(1)} s)`).join('\n') || '  none';
-      const file = process.argv[1] ?? 'unknown';
       const report = [
-        `${file}: killed after ${process.uptime().toFixed(0)} s`,
+        `${file}: as last seen, ${process.uptime().toFixed(0)} s after it started (the event loop did not turn again after this if the time is well before the timeout)`,
         `tests running: ${[...running].join(' | ') || 'none (a before or after hook, or loading the file)'}`,
         'requests sent, not answered:', list(clientRequests),
         'requests received, not answered:', list(serverRequests),
         `active handles: ${process.getActiveResourcesInfo().join(', ')}`,
       ].join('\n');
-      try { writeFileSync(join(dir, `${basename(file)}-${process.pid}.txt`), `${report}\n`); } catch { /* the report is best effort */ }
-      process.exit(1);
-    });
+      try { writeFileSync(path, `${report}\n`); } catch { /* the report is best effort */ }
+    };
+    setInterval(write, REPORT_EVERY_MS).unref();
+    process.once('exit', () => { try { rmSync(path, { force: true }); } catch { /* gone already */ } });
   }
 }
