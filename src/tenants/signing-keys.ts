@@ -1,6 +1,7 @@
 // Per-tenant signing keys: generated on tenant creation, sealed at rest, published in
 // the tenant's JWKS. Rotation adds a new active key and keeps the old ones published.
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { newRsaPrivateJwk } from './rsa-private-jwk.js';
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/database.js';
 import type { SecretBox } from '../crypto/secret-box.js';
@@ -9,9 +10,8 @@ import { insertSigningKey, listSigningKeys, type SigningKeyRow } from './tenant.
 
 /** A new RS256 key as its row (sealed), to be inserted as the tenant's active key. */
 export function newSigningKeyRow(secrets: SecretBox, tenantId: string, now: number) {
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const kid = randomBytes(12).toString('base64url');
-  const jwk = { ...privateKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' };
+  const jwk = { ...newRsaPrivateJwk(), kid, alg: 'RS256', use: 'sig' };
   return { tenant_id: tenantId, kid, alg: 'RS256', private_jwk: secrets.seal(JSON.stringify(jwk)), status: 'active' as const, created_at: now };
 }
 
