@@ -70,16 +70,33 @@ export function sendInBackground(deps: Deps, tenantId: string, provider: Provide
   };
 }
 
+/**
+ * Logout tokens of one sign-out in flight at once. A user signed in on many devices (or a
+ * script that signed in a thousand times) ends as many sessions: all their POSTs at once
+ * would open as many connections to each application and hold as many sockets here.
+ */
+export const BACKCHANNEL_AT_ONCE = 8;
+
 export function notifySessionsEnded(deps: Deps, tenantId: string, ended: readonly EndedSession[]): void {
   const providerOf = connected.get(deps);
-  if (!providerOf || !ended.some((s) => Object.keys(s.sids).length)) return;
+  const logouts = ended.flatMap((session) => Object.entries(session.sids).map(([clientId, sid]) => ({ accountId: session.accountId, clientId, sid })));
+  if (!providerOf || !logouts.length) return;
   const send = async () => {
     const provider = await providerOf(tenantId);
     if (!provider) return;
-    await Promise.all(ended.flatMap((session) => Object.entries(session.sids).map(async ([clientId, sid]) => {
-      const client = await provider.Client.find(clientId) as unknown as LogoutCapableClient | undefined;
-      if (client?.backchannelLogoutUri) await tell(deps, tenantId, client, session.accountId, sid);
-    })));
+    let next = 0;
+    const worker = async () => {
+      while (next < logouts.length) {
+        const { accountId, clientId, sid } = logouts[next++]!;
+        try {
+          const client = await provider.Client.find(clientId) as unknown as LogoutCapableClient | undefined;
+          if (client?.backchannelLogoutUri) await tell(deps, tenantId, client, accountId, sid);
+        } catch (err) {
+          deps.logger.warn({ event: 'backchannel_logout_failed', tenantId, clientId, userId: accountId, sid, err: (err as Error).message }, 'back-channel logout not sent');
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(BACKCHANNEL_AT_ONCE, logouts.length) }, worker));
   };
   send().catch((err: Error) => deps.logger.warn({ event: 'backchannel_logout_failed', tenantId, err: err.message }, 'back-channel logout not sent'));
 }

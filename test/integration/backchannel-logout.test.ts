@@ -13,6 +13,7 @@ import { startServer, DIALECTS, type TestServer } from '../helpers/test-server.j
 import { api, registerApp, createScimUser, type RegisteredApp } from '../helpers/api.js';
 import { passwordLogin } from '../helpers/oidc-login.js';
 import { HttpBrowser, parseForm } from '../helpers/http-browser.js';
+import { BACKCHANNEL_AT_ONCE } from '../../src/oidc/backchannel-logout.js';
 
 const PASSWORD = 'logout-Passw0rd';
 const EVENT = 'http://schemas.openid.net/event/backchannel-logout';
@@ -199,6 +200,27 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(told.map((c) => c.sid).sort(), [...sids].sort());
       assert.ok(told.every((c) => c.sub === user.id));
       assert.deepEqual((await api(server, 'GET', `/api/server/v1/users/${user.id}/sessions`, { auth: server.adminAuth })).body.sessions, [], 'the sessions ended all the same');
+    });
+
+    test(`a user signed in on many devices: no more than ${BACKCHANNEL_AT_ONCE} logout tokens are in flight at once, and every session is told`, async () => {
+      resetReceiver();
+      const devices = BACKCHANNEL_AT_ONCE + 3;
+      const user = await createScimUser(server, { userName: 'many', password: PASSWORD });
+      const sids: unknown[] = [];
+      for (let i = 0; i < devices; i++) sids.push(sidOf(await signIn(wiki, 'many', new HttpBrowser())));
+      receiver.hold();
+      try {
+        const changed = await api(server, 'PATCH', `/scim2/Users/${user.id}`, { auth: server.adminAuth, type: 'application/scim+json', body: { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'password', value: 'manys-new-Passw0rd' }] } });
+        assert.equal(changed.status, 200);
+        // The first ones arrive at once; whatever else was started would arrive meanwhile too.
+        for (const deadline = Date.now() + 2000; receiver.tokens.length < BACKCHANNEL_AT_ONCE && Date.now() < deadline;) await new Promise((resolve) => setTimeout(resolve, 20));
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        assert.equal(receiver.tokens.length, BACKCHANNEL_AT_ONCE, 'in flight while the application has not answered');
+      } finally {
+        receiver.release();
+      }
+      const told = await Promise.all((await receiver.received(devices)).map(verified));
+      assert.deepEqual(told.map((c) => c.sid).sort(), [...sids].sort(), 'each session told once');
     });
 
     test('RP-initiated logout from another application of the session tells this one too', async () => {
