@@ -28,7 +28,7 @@ import { scimDiscoveryRoutes } from '../users/scim-discovery.routes.js';
 import { emailSenderRoutes } from '../notifications/email-sender.routes.js';
 import { emailTemplateRoutes } from '../notifications/templates/email-templates.routes.js';
 import { auditLogRoutes } from '../audit/audit-logs.routes.js';
-import { isReachable } from '../store/connect.js';
+import { storeProblem } from '../store/connect.js';
 import { rewriteTenantUrl, type RoutedRequest } from './tenant-routing.js';
 import { securityHeaders } from './security-headers.js';
 import { errorHandler } from './error-handler.js';
@@ -133,9 +133,11 @@ export async function buildApp(deps: Deps): Promise<BuiltApp> {
     const redisUp = redis && (redis.status === 'ready'
       ? Promise.race([redis.ping().then(() => true, () => false), new Promise<false>((resolve) => setTimeout(resolve, 500, false).unref())])
       : Promise.resolve(false));
-    const ok = await isReachable(deps.store);
+    const problem = await storeProblem(deps.store);
     // Redis is reported, not required: without it the node still serves (rate limits fail open).
-    return reply.code(ok ? 200 : 503).send({ status: ok ? 'UP' : 'DOWN', store: deps.store.dialect, ...(redis ? { redis: (await redisUp) ? 'UP' : 'DOWN' } : {}) });
+    return reply.code(problem ? 503 : 200).send({
+      status: problem ? 'DOWN' : 'UP', store: deps.store.dialect, ...(problem ? { problem } : {}), ...(redis ? { redis: (await redisUp) ? 'UP' : 'DOWN' } : {}),
+    });
   });
 
   await app.register(oidcMount(config, providers));

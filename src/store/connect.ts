@@ -1,7 +1,7 @@
 // Opens the one store: embedded SQLite (default) or PostgreSQL, behind the same Kysely API.
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { Kysely, SqliteDialect, PostgresDialect, type PostgresPoolClient, type SqliteDatabase } from 'kysely';
+import { Kysely, SqliteDialect, PostgresDialect, sql, type PostgresPoolClient, type SqliteDatabase } from 'kysely';
 import SQLite from 'better-sqlite3';
 import type { Database } from './database.js';
 import { checkpointInBackground, type Checkpointer } from './sqlite-checkpoint.js';
@@ -139,13 +139,25 @@ export function describePostgres(url: string): string {
   return host.startsWith('/') ? `socket ${host}${database ? ` database ${database}` : ''}` : `${host}/${database}`;
 }
 
-/** The store answers a query within READY_TIMEOUT_MS (a hung PostgreSQL would hold the probe). */
-export async function isReachable(store: Store, timeoutMs = READY_TIMEOUT_MS): Promise<boolean> {
+/** Why a node is not ready to serve, as /health/ready says it. */
+export type StoreProblem = 'unreachable' | 'read-only';
+
+/**
+ * Whether the store can serve sign-ins: it answers a query within READY_TIMEOUT_MS (a hung
+ * PostgreSQL would hold the probe) and, on PostgreSQL, takes writes. Every sign-in writes:
+ * a node whose DATABASE_URL points at a standby after a failover (or at a database set to
+ * default_transaction_read_only) answered every query and failed every sign-in while its
+ * probe said UP.
+ */
+export async function storeProblem(store: Store, timeoutMs = READY_TIMEOUT_MS): Promise<StoreProblem | undefined> {
   let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<false>((resolve) => { timer = setTimeout(() => resolve(false), timeoutMs); });
-  const answered = store.db.selectFrom('tenant').select('id').limit(1).execute().then(() => true, () => false);
+  const timedOut = new Promise<StoreProblem>((resolve) => { timer = setTimeout(() => resolve('unreachable'), timeoutMs); });
+  const probe = store.dialect === 'postgres'
+    ? sql<{ standby: boolean; read_only: string }>`select pg_is_in_recovery() as standby, current_setting('transaction_read_only') as read_only`.execute(store.db)
+      .then(({ rows: [row] }): StoreProblem | undefined => (row && (row.standby || row.read_only === 'on') ? 'read-only' : undefined))
+    : store.db.selectFrom('tenant').select('id').limit(1).execute().then(() => undefined);
   try {
-    return await Promise.race([answered, timedOut]);
+    return await Promise.race([probe.catch((): StoreProblem => 'unreachable'), timedOut]);
   } finally {
     clearTimeout(timer);
   }

@@ -169,3 +169,44 @@ test('a PostgreSQL that stops answering turns /health/ready to 503 and fails req
     await proxy.close();
   }
 });
+
+test('a PostgreSQL that answers but takes no writes (a standby after a failover, or set read-only) is not ready, and ready again once it takes writes', { skip: !DIALECTS.includes('postgres') }, async () => {
+  const server = await startServer({ dialect: 'postgres' });
+  const { rows: [current] } = await sql<{ name: string }>`select current_database() as name`.execute(server.deps.store.db);
+  const database = current!.name;
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await admin.connect();
+  // New connections get the setting; the pool's are ended so the next probe opens one.
+  const readOnly = async (on: boolean) => {
+    await admin.query(`alter database ${database} ${on ? 'set default_transaction_read_only = on' : 'reset default_transaction_read_only'}`);
+    await terminateBackends(database);
+  };
+  const probe = async () => {
+    const res = await fetch(`${server.url}/health/ready`);
+    return { status: res.status, body: await res.json() as Record<string, unknown> };
+  };
+  const probeUntil = async (status: number) => {
+    let last = await probe();
+    for (let i = 0; i < 50 && last.status !== status; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      last = await probe();
+    }
+    return last;
+  };
+  try {
+    assert.deepEqual(await probe(), { status: 200, body: { status: 'UP', store: 'postgres' } });
+    await readOnly(true);
+    let down = await probeUntil(503);
+    // The first probe may meet a connection the termination just ended (unreachable).
+    for (let i = 0; i < 20 && down.body.problem !== 'read-only'; i++) down = await probe();
+    assert.deepEqual(down, { status: 503, body: { status: 'DOWN', store: 'postgres', problem: 'read-only' } });
+    const created = await api(server, 'POST', '/scim2/Users', { auth: server.adminAuth, type: 'application/scim+json', body: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'ro', password: 'read-only-Passw0rd' } });
+    assert.ok(created.status >= 500, `what the probe foresaw: writes fail (${created.status})`);
+    await readOnly(false);
+    assert.deepEqual(await probeUntil(200), { status: 200, body: { status: 'UP', store: 'postgres' } });
+  } finally {
+    await admin.query(`alter database ${database} reset default_transaction_read_only`).catch(() => {});
+    await admin.end();
+    await server.close();
+  }
+});
