@@ -122,7 +122,10 @@ function parse(command: Command, argv: string[]): { values: OptionValues; positi
     if ((err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS_')) {
       // Node's messages carry a hint about `--`; the first sentence is what matters.
       const first = (err as Error).message.split(/\.\s/)[0]!.replace(/\.$/, '');
-      throw new UsageError(`${first} (see gatehouse ${command.words} --help)`);
+      // A value that begins with '-' (a kid made before kids were hex, a password) is read
+      // as an option; after `--` it is an argument.
+      const hint = command.positionals.length ? `; an argument that begins with "-" goes after "--": gatehouse ${command.words} -- -…` : '';
+      throw new UsageError(`${first} (see gatehouse ${command.words} --help${hint})`);
     }
     throw err;
   }

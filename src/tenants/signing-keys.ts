@@ -10,7 +10,9 @@ import { insertSigningKey, listSigningKeys, type SigningKeyRow } from './tenant.
 
 /** A new RS256 key as its row (sealed), to be inserted as the tenant's active key. */
 export function newSigningKeyRow(secrets: SecretBox, tenantId: string, now: number) {
-  const kid = randomBytes(12).toString('base64url');
+  // Hex, not base64url: one kid in 32 began with '-', which a command line reads as an
+  // option (`gatehouse keys remove -Xq…` was a usage error).
+  const kid = randomBytes(12).toString('hex');
   const jwk = { ...newRsaPrivateJwk(), kid, alg: 'RS256', use: 'sig' };
   return { tenant_id: tenantId, kid, alg: 'RS256', private_jwk: secrets.seal(JSON.stringify(jwk)), status: 'active' as const, created_at: now };
 }

@@ -15,7 +15,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startServer, ADMIN, type TestServer } from '../helpers/test-server.js';
 import { api, createScimUser } from '../helpers/api.js';
 import { launchChromium } from '../helpers/chromium.js';
-import { axeProblems, ensureConsoleBuilt, expectToast, horizontalOverflow, newConsolePage, signedInConsolePage, signInToConsole } from '../helpers/console-browser.js';
+import { axeProblems, dismissToasts, ensureConsoleBuilt, expectToast, expectToastAfter, horizontalOverflow, newConsolePage, signedInConsolePage, signInToConsole } from '../helpers/console-browser.js';
 import { exchange } from '../helpers/oidc-authorize.js';
 import { manualClock, secretFromPage, codeAt, startTwoStep, submitCode } from '../helpers/totp.js';
 
@@ -24,21 +24,6 @@ const SCREENSHOT = `${ROOT}docs/images/console-authentication-steps.png`;
 const TINA = { userName: 'tina', password: 'tinas long password' };
 const OLGA = { userName: 'olga', password: 'olgas long password' };
 const REDIRECT_URI = 'http://localhost:8787/callback';
-
-async function dismissToasts(page: Page): Promise<void> {
-  const dismiss = page.getByRole('button', { name: 'Dismiss' });
-  while (await dismiss.count()) await dismiss.first().click();
-}
-
-/**
- * Does `action` and waits for the toast that confirms it, failing with the page's error
- * when there is one instead. Older toasts are dismissed first, so only this action's counts.
- */
-async function expectToastAfter(page: Page, text: RegExp, action: () => Promise<void>): Promise<void> {
-  await dismissToasts(page);
-  await action();
-  await expectToast(page, text);
-}
 
 /** The README's picture of the steps: the whole page in one view, without toasts. */
 async function saveScreenshot(page: Page): Promise<void> {

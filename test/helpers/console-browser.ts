@@ -48,6 +48,22 @@ export async function expectToast(page: Page, text: RegExp): Promise<string> {
   return toast.first().innerText();
 }
 
+/** Closes every toast on the page (they stay up for 6 s). */
+export async function dismissToasts(page: Page): Promise<void> {
+  const dismiss = page.getByRole('button', { name: 'Dismiss' });
+  while (await dismiss.count()) await dismiss.first().click();
+}
+
+/**
+ * Does `action` and waits for the toast that confirms it, failing with the page's error
+ * when there is one instead. Older toasts are dismissed first, so only this action's counts.
+ */
+export async function expectToastAfter(page: Page, text: RegExp, action: () => Promise<void>): Promise<void> {
+  await dismissToasts(page);
+  await action();
+  await expectToast(page, text);
+}
+
 /** The text of the elements a control's aria-describedby names (its hint and its error). */
 export async function descriptionOf(control: Locator): Promise<string> {
   return control.evaluate((el) => {

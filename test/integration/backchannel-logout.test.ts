@@ -202,7 +202,7 @@ for (const dialect of DIALECTS) {
       assert.deepEqual((await api(server, 'GET', `/api/server/v1/users/${user.id}/sessions`, { auth: server.adminAuth })).body.sessions, [], 'the sessions ended all the same');
     });
 
-    test(`a user signed in on many devices: no more than ${BACKCHANNEL_AT_ONCE} logout tokens are in flight at once, and every session is told`, async () => {
+    test(`a user signed in on many devices: no more than ${BACKCHANNEL_AT_ONCE} logout tokens are in flight at once, and every session is told`, async (t) => {
       resetReceiver();
       const devices = BACKCHANNEL_AT_ONCE + 3;
       const user = await createScimUser(server, { userName: 'many', password: PASSWORD });
@@ -213,9 +213,17 @@ for (const dialect of DIALECTS) {
         const changed = await api(server, 'PATCH', `/scim2/Users/${user.id}`, { auth: server.adminAuth, type: 'application/scim+json', body: { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'password', value: 'manys-new-Passw0rd' }] } });
         assert.equal(changed.status, 200);
         // The first ones arrive at once; whatever else was started would arrive meanwhile too.
-        for (const deadline = Date.now() + 2000; receiver.tokens.length < BACKCHANNEL_AT_ONCE && Date.now() < deadline;) await new Promise((resolve) => setTimeout(resolve, 20));
-        await new Promise((resolve) => setTimeout(resolve, 300));
-        assert.equal(receiver.tokens.length, BACKCHANNEL_AT_ONCE, 'in flight while the application has not answered');
+        let firstAt: number | undefined;
+        for (const deadline = Date.now() + 2000; receiver.tokens.length < BACKCHANNEL_AT_ONCE && Date.now() < deadline;) {
+          if (receiver.tokens.length) firstAt ??= Date.now();
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+        firstAt ??= Date.now();
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        // oidc-provider gives up on a POST after 2.5 s, and a worker then sends the next one:
+        // a check that came that late says nothing about the bound.
+        if (Date.now() - firstAt > 2000) t.skip('the machine stalled for 2 s: the held logout tokens may have timed out');
+        else assert.equal(receiver.tokens.length, BACKCHANNEL_AT_ONCE, 'in flight while the application has not answered');
       } finally {
         receiver.release();
       }

@@ -165,6 +165,7 @@ test('keys rotate makes a new active key, retires the old one and says when runn
   assert.equal(run.code, 0, run.stderr);
   const kid = /New signing key (\S+) is now the active key of tenant carbon\.super/.exec(run.stdout)?.[1];
   assert.ok(kid, run.stdout);
+  assert.match(kid, /^[0-9a-f]{24}$/, 'hex: a kid never begins with "-", which a command line would read as an option');
   assert.match(run.stdout, /Running servers sign with it within 10 seconds; no restart is needed/);
   const after = keys();
   assert.equal(after.length, 2);
@@ -190,6 +191,15 @@ test('keys remove withdraws a retired key; the active key and an unknown kid are
   assert.deepEqual(keys().map((k) => k.kid), [active.kid]);
   const usage = await gatehouse(['keys', 'remove']);
   assert.equal(usage.code, 2);
+
+  // Kids were base64url before: one in 32 began with "-". Such a key is removed after "--".
+  await withStore((deps) => deps.store.db.insertInto('signing_key').values({ tenant_id: tenant, kid: '-Xq3old', alg: 'RS256', private_jwk: 'sealed', status: 'retired', created_at: 0 }).execute());
+  const asOption = await gatehouse(['keys', 'remove', '-Xq3old']);
+  assert.equal(asOption.code, 2);
+  assert.match(asOption.stderr, /an argument that begins with "-" goes after "--": gatehouse keys remove -- -…/);
+  const afterDashes = await gatehouse(['keys', 'remove', '--', '-Xq3old']);
+  assert.equal(afterDashes.code, 0, afterDashes.stderr);
+  assert.deepEqual(keys().map((k) => k.kid), [active.kid]);
 });
 
 test('--tenant acts in that tenant only, and an unknown tenant is refused', async () => {
