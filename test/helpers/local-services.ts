@@ -17,6 +17,23 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * A free port held until `release()`: servers a test starts alongside (listen(0), another
+ * server's freePort) cannot be given it while this one is still setting up.
+ */
+export async function reservePort(): Promise<{ port: number; release(): Promise<void> }> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      // Once only, and never throws: also called after a set-up that failed part-way.
+      let released: Promise<void> | undefined;
+      resolve({ port, release: () => (released ??= new Promise<void>((done) => srv.close(() => done()))) });
+    });
+  });
+}
+
 export async function createPgDatabase(prefix = 'gatehouse_test'): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `${prefix}_${process.pid}_${randomBytes(3).toString('hex')}`;
   const run = async (sql: string) => {

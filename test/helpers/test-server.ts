@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, createPgDatabase } from './local-services.js';
+import { reservePort, createPgDatabase } from './local-services.js';
 import { trackServer } from './hang-report.js';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../../src/config/load.js';
@@ -45,8 +45,20 @@ export interface StartOptions {
 }
 
 export async function startServer(options: StartOptions = {}): Promise<TestServer> {
+  // Held while the store and the app are set up (hundreds of ms): with freePort, a server
+  // started alongside could be given the same port meanwhile. Released whatever happens,
+  // or a set-up that failed would keep the test process alive.
+  const reserved = await reservePort();
+  try {
+    return await startOn(reserved, options);
+  } finally {
+    await reserved.release();
+  }
+}
+
+async function startOn(reserved: Awaited<ReturnType<typeof reservePort>>, options: StartOptions): Promise<TestServer> {
   const dialect = options.dialect ?? 'sqlite';
-  const port = await freePort();
+  const port = reserved.port;
   const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-test-'));
   const pgDb = dialect === 'postgres' ? await createPgDatabase() : undefined;
   const overrides = {
@@ -68,6 +80,7 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
   const { tenant } = await bootstrap(deps);
   const { app, providers } = await buildApp(deps);
   trackServer(app.server, `${dialect} server :${port}`);
+  await reserved.release();
   await app.listen({ port, host: '127.0.0.1' });
   return {
     url: config.server.base_url,
