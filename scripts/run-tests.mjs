@@ -31,7 +31,8 @@ if (folders.includes('e2e')) {
   }
 }
 // A file that hangs is killed with "test timed out" and nothing else: each file's process
-// writes what it was waiting for when killed (test/helpers/hang-report.ts), printed here.
+// keeps a note of what it is waiting for (test/helpers/hang-report.ts) and removes it when
+// it exits; the notes of killed processes are printed here.
 const hangReports = mkdtempSync(join(tmpdir(), 'gatehouse-hang-'));
 const result = spawnSync(process.execPath, ['--import', 'tsx', '--import', './test/helpers/hang-report.ts', '--test', '--test-reporter=spec', '--test-timeout=180000', ...files], {
   stdio: 'inherit',

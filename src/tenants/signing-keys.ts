@@ -10,7 +10,7 @@ import { insertSigningKey, listSigningKeys, type SigningKeyRow } from './tenant.
 
 /** A new RS256 key as its row (sealed), to be inserted as the tenant's active key. */
 export function newSigningKeyRow(secrets: SecretBox, tenantId: string, now: number) {
-  // Hex, not base64url: one kid in 32 began with '-', which a command line reads as an
+  // Hex, not base64url: one kid in 64 began with '-', which a command line reads as an
   // option (`gatehouse keys remove -Xq…` was a usage error).
   const kid = randomBytes(12).toString('hex');
   const jwk = { ...newRsaPrivateJwk(), kid, alg: 'RS256', use: 'sig' };

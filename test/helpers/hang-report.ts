@@ -1,7 +1,7 @@
 // Loaded into every test file's process (scripts/run-tests.mjs, --import). A test file that
 // hangs is killed by the runner after --test-timeout with nothing but "test timed out"
-// (twice on CI a file hung before its first test reported: a deadlock inside Node's crypto,
-// found only by attaching gdb to a process that hung here, see tenants/signing-keys.ts). So:
+// (a file hung before its first test reported, on CI and in a clean-clone run here: a
+// deadlock inside Node's crypto, found by attaching gdb, see src/tenants/rsa-private-jwk.ts). So:
 // - every fetch (the tests' and the servers' alike) gives up after FETCH_TIMEOUT_MS with
 //   an error naming the request, so a request nobody answers fails its test and the file
 //   goes on;

@@ -192,7 +192,7 @@ test('keys remove withdraws a retired key; the active key and an unknown kid are
   const usage = await gatehouse(['keys', 'remove']);
   assert.equal(usage.code, 2);
 
-  // Kids were base64url before: one in 32 began with "-". Such a key is removed after "--".
+  // Kids were base64url before: one in 64 began with "-". Such a key is removed after "--".
   await withStore((deps) => deps.store.db.insertInto('signing_key').values({ tenant_id: tenant, kid: '-Xq3old', alg: 'RS256', private_jwk: 'sealed', status: 'retired', created_at: 0 }).execute());
   const asOption = await gatehouse(['keys', 'remove', '-Xq3old']);
   assert.equal(asOption.code, 2);
