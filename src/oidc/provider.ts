@@ -45,7 +45,6 @@ export function createProvider(deps: Deps, tenant: Tenant, keys: TenantKeys): Pr
 
   const loadApp = (clientId: string) => findApplicationForClient(deps, tenant.id, clientId);
 
-
   // What the login prompt's check read, kept for the request: the row is read at most once
   // per request, however often the policy is evaluated in it.
   const storedFactors = new WeakMap<KoaContextWithOIDC, { uid: string; accountId: string; factors: Factors }>();
@@ -201,8 +200,7 @@ export function createProvider(deps: Deps, tenant: Tenant, keys: TenantKeys): Pr
       // When the one-time code itself was proven: a step-up that proved only another factor
       // (a backup code) has a new auth_time while the otp in amr is the session's older
       // proof. Read only for tokens that can reach the self-service API.
-      const amr = source.amr ?? [];
-      if (!amr.includes('otp') || !source.scopes.has(SELF_SERVICE_SCOPE) || !source.sessionUid || !source.accountId) return claims;
+      if (!claims.amr.includes('otp') || !source.scopes.has(SELF_SERVICE_SCOPE) || !source.sessionUid || !source.accountId) return claims;
       const factors = await loadFactors(deps.store.db, tenant.id, source.sessionUid, source.accountId, epochSeconds(deps.clock), config.session.absolute_timeout);
       const otpAt = Math.max(...Object.entries(factors).filter(([factor]) => amrFor([factor]).includes('otp')).map(([, at]) => at));
       // A refreshed token keeps its sign-in's proof: one made since, in another sign-in of

@@ -14,7 +14,7 @@
 import type Provider from 'oidc-provider';
 import type { Deps } from '../deps.js';
 import type { Tenant } from '../tenants/tenant.js';
-import { loadSigningJwks, signingKeySet, KEY_CHECK_SECONDS } from '../tenants/signing-keys.js';
+import { loadSigningKeys, signingKeySet, KEY_CHECK_SECONDS } from '../tenants/signing-keys.js';
 import { epochSeconds } from '../clock.js';
 import { createProvider } from './provider.js';
 
@@ -41,10 +41,10 @@ export function createProviderRegistry(deps: Deps, cookieKeys: (tenantId: string
   const build = (tenant: Tenant): Entry => {
     const entry = { checkedAt: epochSeconds(deps.clock) } as Entry;
     entry.provider = (async () => {
-      // Read first: a key changed in between is seen by the next check, never missed.
-      entry.keys = await signingKeySet(deps.store.db, tenant.id);
-      const signing = await loadSigningJwks(deps.store.db, deps.secrets, tenant.id,
+      // The key set and the keys from one read: a key changed since is seen by the next check.
+      const { jwks: signing, keySet } = await loadSigningKeys(deps.store.db, deps.secrets, tenant.id,
         (kid) => deps.logger.error({ tenant: tenant.domain, kid }, 'a retired signing key cannot be opened with this server\'s encryption key; it is left out of the JWKS'));
+      entry.keys = keySet;
       entry.kid = typeof signing[0]?.kid === 'string' ? signing[0].kid : undefined;
       return createProvider(deps, tenant, { signing, cookies: await cookieKeys(tenant.id) });
     })();

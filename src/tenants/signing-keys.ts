@@ -42,7 +42,7 @@ export async function createSigningKey(deps: Pick<Deps, 'store' | 'secrets'>, te
  * Which key signs when a store holds more than one active key (concurrent rotations wrote
  * two before they were serialized): the newest, and of those created in the same second
  * the greatest kid. Compared here rather than in SQL, where PostgreSQL would order kids by
- * the database's collation; signingKeySet and loadSigningJwks must put the same key first,
+ * the database's collation; signingKeySet and loadSigningKeys must put the same key first,
  * or the registry rebuilds a tenant's provider on every check and nodes sign differently.
  */
 type Ordered = Pick<SigningKeyRow, 'kid' | 'status' | 'created_at'>;
@@ -57,8 +57,10 @@ const signingOrder = (a: Ordered, b: Ordered): number =>
  */
 export async function signingKeySet(db: Kysely<Database>, tenantId: string): Promise<string> {
   const rows = await db.selectFrom('signing_key').select(['kid', 'status', 'created_at']).where('tenant_id', '=', tenantId).execute();
-  return rows.sort(signingOrder).map((r) => r.kid).join(' ');
+  return keySetOf(rows);
 }
+
+const keySetOf = (rows: Ordered[]): string => [...rows].sort(signingOrder).map((r) => r.kid).join(' ');
 
 /**
  * Withdraws a retired key (one that leaked, say): no node publishes it once it has looked
@@ -72,15 +74,15 @@ export async function removeSigningKey(db: Kysely<Database>, tenantId: string, k
 }
 
 /**
- * Private JWKs, the active key first (oidc-provider signs with the first matching key). A
- * retired key this server's key cannot open is left out (`onUnreadable` is told): it only
- * verified older tokens, and one bad row once took the tenant's whole JWKS down. The
- * active key that signs is needed, so it is never left out.
+ * The private JWKs, the active key first (oidc-provider signs with the first matching
+ * key), and the key set (signingKeySet) from the same read: a provider is built from both.
+ * A retired key this server's key cannot open is left out of the JWKs (`onUnreadable` is
+ * told): it only verified older tokens, and one bad row once took the tenant's whole JWKS
+ * down. The active key that signs is needed, so it is never left out.
  */
-export async function loadSigningJwks(db: Kysely<Database>, secrets: SecretBox, tenantId: string, onUnreadable?: (kid: string) => void): Promise<Array<Record<string, unknown>>> {
-  const rows = await listSigningKeys(db, tenantId);
-  rows.sort(signingOrder);
-  return rows.flatMap((row, i) => {
+export async function loadSigningKeys(db: Kysely<Database>, secrets: SecretBox, tenantId: string, onUnreadable?: (kid: string) => void): Promise<{ jwks: Array<Record<string, unknown>>; keySet: string }> {
+  const rows = (await listSigningKeys(db, tenantId)).sort(signingOrder);
+  const jwks = rows.flatMap((row, i) => {
     try {
       return [JSON.parse(secrets.open(row.private_jwk)) as Record<string, unknown>];
     } catch (err) {
@@ -89,6 +91,7 @@ export async function loadSigningJwks(db: Kysely<Database>, secrets: SecretBox, 
       return [];
     }
   });
+  return { jwks, keySet: keySetOf(rows) };
 }
 
 /** How often, at most, a running server looks for a key rotated elsewhere (oidc/registry.ts). */

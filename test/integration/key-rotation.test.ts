@@ -10,7 +10,7 @@ import { startServer, freePort, DIALECTS, ADMIN, type TestServer } from '../help
 import { createScimUser, registerApp, type RegisteredApp } from '../helpers/api.js';
 import { passwordLogin } from '../helpers/oidc-login.js';
 import { manualClock } from '../helpers/totp.js';
-import { createSigningKey, loadSigningJwks, newSigningKeyRow, removeSigningKey, signingKeySet, KEY_CHECK_SECONDS } from '../../src/tenants/signing-keys.js';
+import { createSigningKey, loadSigningKeys, newSigningKeyRow, removeSigningKey, signingKeySet, KEY_CHECK_SECONDS } from '../../src/tenants/signing-keys.js';
 import { buildApp } from '../../src/http/app.js';
 import { loadConfig } from '../../src/config/load.js';
 import { openStore, type Store } from '../../src/store/connect.js';
@@ -110,7 +110,7 @@ for (const dialect of DIALECTS) {
         const active = await activeKids();
         assert.equal(active.length, 1, `round ${round + 1}: active keys ${active.join(', ')}`);
         assert.ok(kids.includes(active[0]!));
-        const jwks = await loadSigningJwks(server.deps.store.db, server.deps.secrets, server.tenant.id);
+        const { jwks } = await loadSigningKeys(server.deps.store.db, server.deps.secrets, server.tenant.id);
         assert.equal(jwks[0]!.kid, active[0]);
       }
     });
@@ -124,7 +124,7 @@ for (const dialect of DIALECTS) {
       });
       const greatest = rows.map((r) => r.kid).sort().at(-1);
       assert.equal((await signingKeySet(server.deps.store.db, server.tenant.id)).split(' ')[0], greatest);
-      const jwks = await loadSigningJwks(server.deps.store.db, server.deps.secrets, server.tenant.id);
+      const { jwks } = await loadSigningKeys(server.deps.store.db, server.deps.secrets, server.tenant.id);
       assert.equal(jwks[0]!.kid, greatest, 'the provider signs with the key the check reports');
 
       const rotated = await createSigningKey(server.deps, server.tenant.id, now + 1);
